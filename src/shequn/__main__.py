@@ -1,0 +1,3 @@
+from shequn.cli import app
+
+app(prog_name="shequn")

@@ -1,0 +1,124 @@
+"""The log's guarantees, independent of any importer: ids, idempotency, atomicity, merges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from shequn import ids
+from shequn.errors import SourceFormatError, StoreError
+from shequn.model import Alias, Chat, Event, Skip
+from shequn.store import ImportMeta, Store
+
+CHAT = Chat(carrier="telegram", native_id="100", name="Readers")
+META = ImportMeta(path="x.json", size=1, sha256="0", importer="telegram", importer_version="1")
+T0 = 1_700_000_000_000_000
+
+
+def msg(key: str, actor: str, seconds: int, text: str = "hi", **kw) -> Event:
+    return Event(
+        chat_id="100",
+        key=key,
+        kind="message",
+        subkind="text",
+        ts_us=T0 + seconds * 1_000_000,
+        native_id=key,
+        actor_id=actor,
+        actor_name=actor.upper(),
+        text=text,
+        pos=f"messages[{key}]",
+        **kw,
+    )
+
+
+def run(store: Store, records, community: str = "c") -> object:
+    com = store.ensure_community(community)
+    return store.import_records(iter(records), community=com, meta=META)
+
+
+def count(store: Store, sql: str = "SELECT count(*) FROM events") -> int:
+    return store.con.execute(sql).fetchall()[0][0]
+
+
+def test_import_writes_events_groups_and_identities(store: Store) -> None:
+    summary = run(store, [CHAT, msg("1", "user1", 0), msg("2", "user2", 60, reply_to_key="1")])
+    assert (summary.events_added, summary.duplicates, summary.members_seen, summary.groups_seen) == (2, 0, 2, 1)
+    assert count(store, "SELECT count(*) FROM identities") == 2
+    reply = store.con.execute("SELECT reply_to_event_id FROM events WHERE native_id = '2'").fetchall()[0][0]
+    assert reply == ids.event_id("telegram", "100", "1")
+    assert store.con.execute("SELECT name FROM groups").fetchall()[0][0] == "Readers"
+
+
+def test_second_import_adds_nothing_and_overlap_adds_only_new(store: Store) -> None:
+    first = [CHAT, msg("1", "user1", 0), msg("2", "user2", 60)]
+    run(store, first)
+    again = run(store, first)
+    assert (again.events_added, again.duplicates) == (0, 2)
+    overlap = run(store, [CHAT, msg("2", "user2", 60), msg("3", "user1", 120)])
+    assert (overlap.events_added, overlap.duplicates) == (1, 1)
+    assert count(store) == 3
+
+
+def test_failure_halfway_leaves_log_unchanged(store: Store) -> None:
+    run(store, [CHAT, msg("1", "user1", 0)])
+
+    def broken() -> Iterator:
+        yield CHAT
+        for i in range(2, 120_000):  # more than one batch reaches the stage before the error
+            yield msg(str(i), "user1", i)
+        raise SourceFormatError("x.json", "messages[120000]", "expected an object")
+
+    with pytest.raises(SourceFormatError, match=r"messages\[120000\]"):
+        run(store, broken())
+    assert count(store) == 1
+    assert count(store, "SELECT count(*) FROM identities") == 1
+    status = store.con.execute("SELECT status, error FROM imports ORDER BY import_id DESC LIMIT 1").fetchall()[0]
+    assert status[0] == "failed" and "messages[120000]" in status[1]
+    assert not store.con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '_stage%'"
+    ).fetchall()
+
+
+def test_event_of_undeclared_chat_is_an_error(store: Store) -> None:
+    with pytest.raises(SourceFormatError, match="undeclared chat"):
+        run(store, [msg("1", "user1", 0)])
+    assert count(store) == 0
+
+
+def test_group_cannot_change_community(store: Store) -> None:
+    run(store, [CHAT, msg("1", "user1", 0)], community="a")
+    with pytest.raises(StoreError, match="already belongs to community 'a'"):
+        run(store, [CHAT, msg("2", "user1", 5)], community="b")
+    assert count(store) == 1
+
+
+def test_skips_are_counted_by_reason(store: Store) -> None:
+    summary = run(store, [CHAT, Skip("unsupported"), Skip("unsupported"), Skip("empty"), msg("1", "u", 0)])
+    assert summary.skipped == {"unsupported": 2, "empty": 1}
+
+
+def test_alias_merges_name_identity_into_account(store: Store) -> None:
+    join = Event(
+        chat_id="100", key="j1", kind="join", subkind="added", ts_us=T0, target_name="Ann Lee", pos="messages[0]"
+    )
+    run(store, [CHAT, join, msg("1", "user7", 10), Alias("100", "Ann Lee", "user7", T0 + 10)])
+    name_id = ids.identity_id("telegram", None, group_native_id="100", name="ann  lee")
+    account = ids.identity_id("telegram", "user7")
+    members = dict(store.con.execute("SELECT identity_id, member_id FROM identity_member").fetchall())
+    assert members[name_id] == members[account] == min(name_id, account)
+
+
+def test_unmerge_splits_again(store: Store) -> None:
+    alias = Alias("100", "Ann", "user7", T0)
+    run(store, [CHAT, msg("1", "user7", 10), alias])
+    unmerge = Event(chat_id="100", key="u1", kind="unmerge", ts_us=T0 + 99, actor_name="Ann", target_id="user7")
+    run(store, [CHAT, unmerge])
+    assert count(store, "SELECT count(DISTINCT member_id) FROM identity_member") == 2
+
+
+def test_reopen_keeps_schema_version(tmp_path) -> None:
+    path = tmp_path / "l.duckdb"
+    Store(path).close()
+    with Store(path, read_only=True) as s:
+        assert s.schema_version() == 1
