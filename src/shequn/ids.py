@@ -23,8 +23,12 @@ def _digest(parts: tuple[str, ...]) -> bytes:
 
 
 def int_id(*parts: str) -> int:
-    """A non-negative 63-bit integer id from the joined parts (fits a signed BIGINT)."""
-    return int.from_bytes(_digest(parts)[:8], "big") >> 1
+    """A non-negative 63-bit integer id from the joined parts (fits a signed BIGINT).
+
+    The first 8 bytes of the MD5 read little-endian, shifted right by one: the same number
+    as DuckDB's ``md5_number_upper(key) >> 1``, so ids can also be computed in SQL.
+    """
+    return int.from_bytes(_digest(parts)[:8], "little") >> 1
 
 
 def event_id(carrier: str, group_native_id: str, key: str) -> str:

@@ -39,22 +39,35 @@ def _fingerprint(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
+EXPORT_SUFFIXES = frozenset({".json", ".jsonl", ".txt", ".csv", ".zip", ".mbox", ".log"})
+
+
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given; a folder is one export when an importer claims it (Slack), else it
-    stands for the export files in it, in name order."""
+    """The import units behind the paths given.
+
+    A file is itself. A folder that an importer claims as a whole (a Slack export) is one
+    unit; any other folder stands for the claimed folders and export files below it (by
+    suffix, hidden files left out), in name order.
+    """
     out: list[Path] = []
     for path in paths:
         if not path.exists():
             raise ShequnError(f"{path}: no such file or folder")
-        if path.is_dir() and sources.claims_folder(path) is not None:
+        if not path.is_dir() or sources.claims_folder(path) is not None:
             out.append(path)
-        elif path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in {".json", ".txt", ".zip"})
-            if not found:
-                raise ShequnError(f"{path}: folder holds no .json, .txt or .zip file")
-            out.extend(found)
         else:
-            out.append(path)
+            below = sorted(
+                p for p in path.rglob("*") if not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            claimed = [d for d in below if d.is_dir() and sources.claims_folder(d) is not None]
+            files = [
+                p
+                for p in below
+                if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES and not any(d in p.parents for d in claimed)
+            ]
+            if not claimed and not files:
+                raise ShequnError(f"{path}: folder holds no export file ({', '.join(sorted(EXPORT_SUFFIXES))})")
+            out.extend(sorted(claimed + files))
     return out
 
 
