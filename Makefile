@@ -24,8 +24,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The engine tests start their own PostgreSQL 15 server (initdb + pg_ctl) and a local Spark
+# session (Java 17); SHEQUN_REQUIRE_ENGINES=1 makes a missing one fail instead of skip.
 test: lint
-	$(BIN)/python -m pytest
+	SHEQUN_REQUIRE_ENGINES=1 $(BIN)/python -m pytest
 
 format: install
 	$(BIN)/ruff format .

@@ -8,6 +8,8 @@ import pytest
 
 from shequn.store import Store
 
+pytest_plugins = ["engines"]  # tests/engines.py: PostgreSQL server, Spark session, the `engine` fixture
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLES = SHARED / "samples"
 DATA = Path(__file__).parent / "data"

@@ -8,8 +8,9 @@ id in its component, so it stays put when unrelated merges come and go.
 
 from __future__ import annotations
 
-import duckdb
 import pyarrow as pa
+
+from shequn.store._dialect import Dialect
 
 __all__ = ["components", "rebuild_identity_member"]
 
@@ -32,16 +33,16 @@ def components(edges: list[tuple[int, int]]) -> dict[int, int]:
     return {x: find(x) for x in parent}
 
 
-def rebuild_identity_member(con: duckdb.DuckDBPyConnection) -> None:
+def rebuild_identity_member(db: Dialect) -> None:
     """Recompute ``identity_member`` from the log (inside the caller's transaction)."""
-    rows = con.execute(
+    rows = db.query(
         """
         SELECT kind, least(identity_id, target_identity_id), greatest(identity_id, target_identity_id)
         FROM events
         WHERE kind IN ('merge', 'unmerge') AND identity_id IS NOT NULL AND target_identity_id IS NOT NULL
         ORDER BY ts, import_id, seq
         """
-    ).fetchall()
+    )
     standing: dict[tuple[int, int], bool] = {}
     for kind, a, b in rows:
         standing[(a, b)] = kind == "merge"
@@ -52,13 +53,10 @@ def rebuild_identity_member(con: duckdb.DuckDBPyConnection) -> None:
             "member_id": pa.array(list(mapping.values()), pa.int64()),
         }
     )
-    con.register("_members", table)
-    try:
-        con.execute("DELETE FROM identity_member")
-        con.execute(
+    with db.registered("_members", table):
+        db.execute("DELETE FROM identity_member")
+        db.execute(
             """INSERT INTO identity_member
                SELECT i.identity_id, coalesce(m.member_id, i.identity_id)
-               FROM identities i LEFT JOIN _members m USING (identity_id)"""
+               FROM identities i LEFT JOIN _members m ON m.identity_id = i.identity_id"""
         )
-    finally:
-        con.unregister("_members")

@@ -1,4 +1,7 @@
-"""The activity log on DuckDB: open, migrate, import a file atomically, read through Ibis.
+"""The activity log: open, migrate, import a file atomically, read through Ibis.
+
+The log lives in a DuckDB file by default, or in a PostgreSQL database when ``--db`` is a
+``postgresql://`` URL; a :class:`~shequn.store._dialect.Dialect` carries what differs.
 
 Writes go through :meth:`Store.import_records`, the one writer: a file's events are staged
 in a table of their own while the file is read, then moved into ``events`` in a single
@@ -15,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import ibis
 import orjson
 import pyarrow as pa
 
@@ -24,12 +25,13 @@ from shequn import ids
 from shequn.errors import ShequnError, StoreError
 from shequn.model import Alias, Chat, Event, Skip
 from shequn.settings import resolve
+from shequn.store._dialect import Dialect, DuckDBDialect
 from shequn.store._rows import ARROW_EVENTS, RowBuilder
 from shequn.store.identities import rebuild_identity_member
 from shequn.store.schema import MIGRATIONS, SCHEMA_VERSION
 from shequn.store.summary import Community, ImportMeta, ImportSummary
 
-__all__ = ["DEFAULT_DB", "Store", "default_path"]
+__all__ = ["DEFAULT_DB", "Store", "default_path", "open_dialect"]
 
 DEFAULT_DB = "shequn.duckdb"
 BATCH = 50_000
@@ -40,10 +42,18 @@ def default_path() -> str:
     return os.environ.get("SHEQUN_DB") or DEFAULT_DB
 
 
-def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
-    """The first row of a query, or None (fetching all, so the connection is free again)."""
-    rows = con.execute(sql, params).fetchall()
-    return rows[0] if rows else None
+def open_dialect(db: str, *, read_only: bool = False) -> Dialect:
+    """The engine that ``db`` names: a ``postgresql://`` URL, else a DuckDB file.
+
+    The PostgreSQL module is imported only when asked for, so a DuckDB user needs no driver.
+    """
+    from shequn.store.postgres import is_postgres_url
+
+    if is_postgres_url(db):
+        from shequn.store.postgres import PostgresDialect
+
+        return PostgresDialect(db, read_only=read_only)
+    return DuckDBDialect(db, read_only=read_only)
 
 
 def _now() -> datetime:
@@ -51,28 +61,31 @@ def _now() -> datetime:
 
 
 class Store:
-    """One log in one DuckDB file (or ``:memory:``)."""
+    """One log: a DuckDB file (or ``:memory:``), or a PostgreSQL database given by URL."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
-        self.path = str(path or default_path())
-        if read_only and self.path != ":memory:" and not Path(self.path).exists():
-            raise StoreError(f"{self.path}: no such log; run 'shequn import' or 'shequn demo' first")
-        try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the log: {exc}") from exc
+        self.dialect = open_dialect(str(path or default_path()), read_only=read_only)
+        self.path = self.dialect.display
+        self.con = self.dialect.con
         self.read_only = read_only
         if not read_only:
             self.migrate()
-            self._drop_stale_stages()
-        elif self.schema_version() != SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: log is at schema {self.schema_version()}, need {SCHEMA_VERSION}")
+            self._recover()
+        elif (found := self.schema_version()) != SCHEMA_VERSION:
+            if found == 0:
+                raise StoreError(f"{self.path}: no log here; run 'shequn import' or 'shequn demo' first")
+            raise StoreError(f"{self.path}: log is at schema {found}, need {SCHEMA_VERSION}")
         self._ibis: Any = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
+    @property
+    def engine(self) -> str:
+        """``duckdb`` or ``postgres``."""
+        return self.dialect.name
+
     def close(self) -> None:
-        self.con.close()
+        self.dialect.close()
 
     def __enter__(self) -> Store:
         return self
@@ -82,58 +95,67 @@ class Store:
 
     @property
     def ibis(self) -> Any:
-        """The log as an Ibis backend: metrics read it through this."""
+        """The log as an Ibis backend: metrics read it through this, on either engine."""
         if self._ibis is None:
-            self._ibis = ibis.duckdb.from_connection(self.con)
+            self._ibis = self.dialect.ibis_backend()
         return self._ibis
 
     def table(self, name: str) -> Any:
         return self.ibis.table(name)
 
+    def query(self, sql: str, params: list | tuple | None = None) -> list[tuple]:
+        """Rows of one statement in DuckDB's spelling with ``?`` parameters, on either engine."""
+        return self.dialect.query(sql, params)
+
+    def _one(self, sql: str, params: list | None = None) -> tuple | None:
+        rows = self.dialect.query(sql, params)
+        return rows[0] if rows else None
+
     def schema_version(self) -> int:
-        exists = _one(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
+        exists = self._one(
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_name = 'schema_version'"
+        )
         if not exists or not exists[0]:
             return 0
-        row = _one(self.con, "SELECT max(version) FROM schema_version")
+        row = self._one("SELECT max(version) FROM schema_version")
         return int(row[0] or 0) if row else 0
 
     def migrate(self) -> None:
-        """Bring the file to ``SCHEMA_VERSION``, one transaction per step."""
-        self.con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
+        """Bring the log to ``SCHEMA_VERSION``, one transaction per step."""
+        self.dialect.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
         current = self.schema_version()
         if current > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: log is at schema {current}; this shequn knows up to {SCHEMA_VERSION}")
         for version in range(current, SCHEMA_VERSION):
-            self.con.begin()
             try:
-                self.con.execute(MIGRATIONS[version])
-                self.con.execute("INSERT INTO schema_version VALUES (?, ?)", [version + 1, _now()])
-                self.con.commit()
-            except duckdb.Error as exc:
-                self.con.rollback()
+                with self.dialect.writer_lock(), self.dialect.transaction():
+                    if self.schema_version() > version:
+                        continue  # another writer migrated it while this one waited
+                    self.dialect.run_script(self.dialect.migration(version + 1, MIGRATIONS[version]))
+                    self.dialect.execute("INSERT INTO schema_version VALUES (?, ?)", [version + 1, _now()])
+            except self.dialect.errors as exc:
                 raise StoreError(f"{self.path}: migration to schema {version + 1} failed: {exc}") from exc
 
-    def _drop_stale_stages(self) -> None:
-        """Stages left by an import that was killed: never part of the log, so drop them."""
-        rows = self.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '\\_stage\\_%' ESCAPE '\\'"
-        ).fetchall()
-        for (name,) in rows:
-            self.con.execute(f'DROP TABLE "{name}"')
-        self.con.execute("UPDATE imports SET status = 'failed', error = 'interrupted' WHERE status = 'running'")
+    def _recover(self) -> None:
+        """Clear what an import that was killed left behind, unless an import runs right now."""
+        with self.dialect.writer_lock(wait=False) as free:
+            if not free:
+                return
+            for name in self.dialect.stale_stages():
+                self.dialect.execute(f'DROP TABLE "{name}"')
+            self.dialect.execute("UPDATE imports SET status = 'failed', error = 'interrupted' WHERE status = 'running'")
 
     # -- communities -------------------------------------------------------------------
 
     def community(self, name: str) -> Community | None:
-        row = _one(self.con, "SELECT community_id, name, timezone, settings FROM communities WHERE name = ?", [name])
+        row = self._one("SELECT community_id, name, timezone, settings FROM communities WHERE name = ?", [name])
         if row is None:
             return None
         return Community(row[0], row[1], row[2], orjson.loads(row[3]))
 
     def communities(self) -> list[Community]:
-        rows = self.con.execute(
-            "SELECT community_id, name, timezone, settings FROM communities ORDER BY name"
-        ).fetchall()
+        rows = self.query("SELECT community_id, name, timezone, settings FROM communities ORDER BY name")
         return [Community(r[0], r[1], r[2], orjson.loads(r[3])) for r in rows]
 
     def ensure_community(self, name: str, timezone: str | None = None) -> Community:
@@ -142,8 +164,8 @@ class Store:
         if found is not None:
             return found
         tz = timezone or "UTC"
-        self.con.execute(
-            "INSERT INTO communities VALUES (?, ?, ?, ?, ?)",
+        self.dialect.execute(
+            "INSERT INTO communities VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",  # another writer may win
             [ids.community_id(name), name, tz, orjson.dumps({"TIMEZONE": tz}).decode(), _now()],
         )
         found = self.community(name)
@@ -154,7 +176,7 @@ class Store:
         settings = dict(community.settings)
         settings[name] = value
         tz = settings.get("TIMEZONE", community.timezone)
-        self.con.execute(
+        self.dialect.execute(
             "UPDATE communities SET settings = ?, timezone = ? WHERE community_id = ?",
             [orjson.dumps(settings).decode(), tz, community.community_id],
         )
@@ -166,15 +188,19 @@ class Store:
     # -- the one writer ----------------------------------------------------------------
 
     def _next_import_id(self) -> int:
-        row = _one(self.con, "SELECT coalesce(max(import_id), 0) + 1 FROM imports")
+        row = self._one("SELECT coalesce(max(import_id), 0) + 1 FROM imports")
         return int(row[0]) if row else 1
 
     def import_records(
         self, records: Iterable[Chat | Event | Alias | Skip], *, community: Community, meta: ImportMeta
     ) -> ImportSummary:
         """Write one file's records, all or nothing, skipping events the log already has."""
+        with self.dialect.writer_lock():
+            return self._import(records, community, meta)
+
+    def _import(self, records: Iterable, community: Community, meta: ImportMeta) -> ImportSummary:
         import_id = self._next_import_id()
-        self.con.execute(
+        self.dialect.execute(
             "INSERT INTO imports (import_id, community_id, path, size, sha256, format, importer_version,"
             " started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')",
             [
@@ -189,17 +215,19 @@ class Store:
             ],
         )
         stage = f"_stage_{import_id}"
-        self.con.execute(f'CREATE TABLE "{stage}" AS SELECT * FROM events LIMIT 0')
+        self.dialect.create_stage(stage)
         builder = RowBuilder(community.community_id, import_id, meta.path, meta.importer, meta.importer_version)
         summary = ImportSummary(path=meta.path, importer=meta.importer, import_id=import_id)
         try:
             self._stage(records, builder, stage, summary)
+            self.dialect.stage_loaded(stage)
             self._commit_stage(builder, stage, summary, community)
         except BaseException as exc:
             self._fail(import_id, exc)
             raise
         finally:
-            self.con.execute(f'DROP TABLE IF EXISTS "{stage}"')
+            with contextlib.suppress(*self.dialect.errors):  # never hide the import's own error
+                self.dialect.execute(f'DROP TABLE IF EXISTS "{stage}"')
         return summary
 
     def _stage(self, records: Iterable, builder: RowBuilder, stage: str, summary: ImportSummary) -> None:
@@ -209,7 +237,7 @@ class Store:
             if type(rec) is Event:
                 batch.append(rec)
                 if len(batch) >= BATCH:
-                    self._append_stage(builder.events_table(batch), stage)
+                    self.dialect.append(stage, builder.events_table(batch))
                     summary.records_read += len(batch)
                     batch = []
             elif type(rec) is Chat:
@@ -222,20 +250,12 @@ class Store:
             else:
                 raise StoreError(f"{builder.source_file}: importer yielded {type(rec).__name__}, not a record")
         if batch:
-            self._append_stage(builder.events_table(batch), stage)
+            self.dialect.append(stage, builder.events_table(batch))
             summary.records_read += len(batch)
 
-    def _append_stage(self, table: pa.Table, stage: str) -> None:
-        self.con.register("_batch", table)
-        try:
-            self.con.execute(f'INSERT INTO "{stage}" SELECT * FROM _batch')
-        finally:
-            self.con.unregister("_batch")
-
     def _commit_stage(self, builder: RowBuilder, stage: str, summary: ImportSummary, community: Community) -> None:
-        con = self.con
-        con.begin()
-        try:
+        db = self.dialect
+        with db.transaction():
             for info in builder.chats.values():
                 self._add_group(info.chat, info.group_id, community, summary.import_id)
             if builder.identities:
@@ -243,22 +263,20 @@ class Store:
                 ident = pa.table(
                     {
                         "identity_id": pa.array([r[0] for r in rows], pa.int64()),
-                        "carrier": [r[1] for r in rows],
+                        "carrier": pa.array([r[1] for r in rows], pa.string()),
                         "native_id": pa.array([r[2] for r in rows], pa.string()),
                         "scope_group_id": pa.array([r[3] for r in rows], pa.int64()),
                         "name_key": pa.array([r[4] for r in rows], pa.string()),
                     }
                 )
-                con.register("_ident", ident)
-                con.execute(
-                    "INSERT INTO identities SELECT i.*, ? FROM _ident i"
-                    " WHERE NOT EXISTS (SELECT 1 FROM identities x WHERE x.identity_id = i.identity_id)",
-                    [summary.import_id],
-                )
-                con.unregister("_ident")
+                with db.registered("_ident", ident):
+                    db.execute(
+                        "INSERT INTO identities SELECT i.*, CAST(? AS BIGINT) FROM _ident i"
+                        " WHERE NOT EXISTS (SELECT 1 FROM identities x WHERE x.identity_id = i.identity_id)",
+                        [summary.import_id],
+                    )
             columns = ", ".join(ARROW_EVENTS.names)
-            added = _one(
-                con,
+            summary.events_added = db.execute_count(
                 f"""
                 INSERT INTO events
                 SELECT {columns} FROM (
@@ -269,15 +287,13 @@ class Store:
                     WHERE e.event_id = s.event_id
                       AND e.group_id IN (SELECT DISTINCT group_id FROM "{stage}")
                 )
-                """,
+                """
             )
-            summary.events_added = int(added[0]) if added else 0
             summary.duplicates = summary.records_read - summary.events_added
-            stats = _one(
-                con,
-                f"""SELECT min(ts) FILTER (kind = 'message'), max(ts) FILTER (kind = 'message'),
-                           count(DISTINCT identity_id) FILTER (kind = 'message'),
-                           count(*) FILTER (kind = 'message')
+            stats = self._one(
+                f"""SELECT min(ts) FILTER (WHERE kind = 'message'), max(ts) FILTER (WHERE kind = 'message'),
+                           count(DISTINCT identity_id) FILTER (WHERE kind = 'message'),
+                           count(*) FILTER (WHERE kind = 'message')
                     FROM "{stage}" """,
             )
             assert stats is not None
@@ -285,16 +301,14 @@ class Store:
             summary.members_seen = int(stats[2] or 0)
             summary.messages_read = int(stats[3] or 0)
             summary.groups_seen = len(builder.chats)
-            if any(
-                r[0] in {"merge", "unmerge"} for r in con.execute(f'SELECT DISTINCT kind FROM "{stage}"').fetchall()
-            ):
-                rebuild_identity_member(con)
+            if db.query(f"SELECT 1 FROM \"{stage}\" WHERE kind IN ('merge', 'unmerge') LIMIT 1"):
+                rebuild_identity_member(db)
             else:
-                con.execute(
+                db.execute(
                     "INSERT INTO identity_member SELECT identity_id, identity_id FROM identities i"
                     " WHERE NOT EXISTS (SELECT 1 FROM identity_member m WHERE m.identity_id = i.identity_id)"
                 )
-            con.execute(
+            db.execute(
                 """UPDATE imports SET status = 'done', finished_at = ?, records_read = ?, events_added = ?,
                    duplicates = ?, skipped = ?, first_ts = ?, last_ts = ? WHERE import_id = ?""",
                 [
@@ -308,20 +322,16 @@ class Store:
                     summary.import_id,
                 ],
             )
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
 
     def _add_group(self, chat: Chat, group_id: int, community: Community, import_id: int) -> None:
-        row = _one(self.con, "SELECT community_id FROM groups WHERE group_id = ?", [group_id])
+        row = self._one("SELECT community_id FROM groups WHERE group_id = ?", [group_id])
         if row is None:
-            self.con.execute(
+            self.dialect.execute(
                 "INSERT INTO groups VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
                 [group_id, community.community_id, chat.carrier, chat.native_id, chat.name, chat.chat_type, import_id],
             )
         elif row[0] != community.community_id:
-            other = _one(self.con, "SELECT name FROM communities WHERE community_id = ?", [row[0]])
+            other = self._one("SELECT name FROM communities WHERE community_id = ?", [row[0]])
             raise StoreError(
                 f"{chat.carrier} chat {chat.name or chat.native_id!r} already belongs to community "
                 f"{other[0] if other else row[0]!r}; import it with --community {other[0] if other else ''}".rstrip()
@@ -329,8 +339,8 @@ class Store:
 
     def _fail(self, import_id: int, exc: BaseException) -> None:
         message = str(exc) if isinstance(exc, ShequnError) else f"{type(exc).__name__}: {exc}"
-        with contextlib.suppress(duckdb.Error):  # the failure is already being raised
-            self.con.execute(
+        with contextlib.suppress(*self.dialect.errors):  # the failure is already being raised
+            self.dialect.execute(
                 "UPDATE imports SET status = 'failed', finished_at = ?, error = ? WHERE import_id = ?",
                 [_now(), message, import_id],
             )
@@ -338,10 +348,10 @@ class Store:
     # -- operator's settings on groups -------------------------------------------------
 
     def set_group_purpose(self, group_name: str, purpose: str) -> int:
-        rows = self.con.execute(
+        rows = self.query(
             "UPDATE groups SET purpose = ? WHERE name = ? OR native_id = ? RETURNING group_id",
             [purpose, group_name, group_name],
-        ).fetchall()
+        )
         if not rows:
             raise StoreError(f"no group named {group_name!r}")
         return len(rows)

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["EVENT_COLUMNS", "MIGRATIONS", "SCHEMA_VERSION"]
+__all__ = ["EVENT_COLUMNS", "LOG_TABLES", "MIGRATIONS", "SCHEMA_VERSION"]
+
+#: The log's tables, in the order a copy to another engine writes them (views are derived).
+LOG_TABLES: Final = ("communities", "groups", "identities", "identity_member", "events", "imports")
 
 #: The events table's columns in order, with their SQL types (DuckDB spelling).
 EVENT_COLUMNS: Final[tuple[tuple[str, str], ...]] = (

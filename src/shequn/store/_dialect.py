@@ -1,0 +1,185 @@
+"""What differs between the engines that hold the log, and DuckDB's answers.
+
+The store writes its SQL once, in DuckDB's spelling, with ``?`` parameters. A dialect states
+only how its engine differs: how to run (and, if need be, translate) a statement, how to
+make an Arrow table readable by name for a moment, how to bulk-load rows, where an import's
+stage lives and how two writers are kept apart. So the store has no ``if duckdb … else …``
+(as Ibis keeps one compiler and lets each engine list its differences).
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import duckdb
+import pyarrow as pa
+
+from shequn.errors import StoreError
+
+__all__ = ["Dialect", "DuckDBDialect", "Rows", "batches_of"]
+
+#: What a bulk load accepts: one table, a stream of batches, or any iterable of batches.
+Rows = pa.Table | pa.RecordBatchReader | Iterable[pa.RecordBatch]
+
+
+def batches_of(rows: Rows) -> Iterator[pa.RecordBatch]:
+    """The record batches of ``rows``, one at a time, so a load never holds more than one."""
+    if isinstance(rows, pa.Table):
+        yield from rows.to_batches()
+    else:
+        yield from rows
+
+
+class Dialect(abc.ABC):
+    """One connection to one log, and what its engine does differently.
+
+    ``con`` is the engine's own connection object, for callers that need the engine itself
+    (DuckDB's ``COPY … TO`` in exports); everything the store does goes through the methods.
+    """
+
+    name: ClassVar[str]
+    #: The engine's error classes, for the few places that must swallow a second failure.
+    errors: ClassVar[tuple[type[BaseException], ...]]
+    con: Any
+    #: Where the log is, for messages: a path, or a URL with the password left out.
+    display: str
+
+    @abc.abstractmethod
+    def execute(self, sql: str, params: list | tuple | None = None) -> None:
+        """Run one statement written in DuckDB's spelling."""
+
+    @abc.abstractmethod
+    def query(self, sql: str, params: list | tuple | None = None) -> list[tuple]:
+        """Run one statement and fetch all its rows (so the connection is free again)."""
+
+    @abc.abstractmethod
+    def execute_count(self, sql: str, params: list | tuple | None = None) -> int:
+        """Run an INSERT / UPDATE / DELETE and return how many rows it touched."""
+
+    @abc.abstractmethod
+    def run_script(self, script: str) -> None:
+        """Run several statements (a migration), inside the caller's transaction."""
+
+    @abc.abstractmethod
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """All statements in the block commit together or not at all."""
+
+    @abc.abstractmethod
+    def registered(self, name: str, table: pa.Table) -> contextlib.AbstractContextManager[None]:
+        """``table`` is readable in SQL as ``name`` inside the block, and gone after it."""
+
+    @abc.abstractmethod
+    def append(self, table_name: str, rows: Rows) -> int:
+        """Bulk-load Arrow rows (columns by name) into an existing table; the count loaded."""
+
+    @abc.abstractmethod
+    def read_batches(self, table_name: str, chunk_rows: int) -> pa.RecordBatchReader:
+        """A whole table as a stream of Arrow batches of at most ``chunk_rows`` rows."""
+
+    @abc.abstractmethod
+    def create_stage(self, name: str) -> None:
+        """An empty table shaped like ``events`` in which one import collects its rows."""
+
+    @abc.abstractmethod
+    def stale_stages(self) -> list[str]:
+        """Stage tables left behind by an import that was killed."""
+
+    def stage_loaded(self, name: str) -> None:  # noqa: B027 - most engines need nothing here
+        """The stage is full and about to be moved into ``events``; a hook for planner statistics."""
+
+    @contextlib.contextmanager
+    def writer_lock(self, *, wait: bool = True) -> Iterator[bool]:
+        """Keep other writers out while the block runs; yields False if not free and not waiting.
+
+        The default suits engines whose log only one process can open for writing.
+        """
+        yield True
+
+    def migration(self, version: int, script: str) -> str:
+        """The script that takes the log to ``version``, with what this engine adds to it."""
+        return script
+
+    @abc.abstractmethod
+    def ibis_backend(self) -> Any:
+        """An Ibis backend reading this log over the same connection."""
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class DuckDBDialect(Dialect):
+    """The default engine: one embedded file (or ``:memory:``), SQL taken as written."""
+
+    name = "duckdb"
+    errors = (duckdb.Error,)
+
+    def __init__(self, path: str, *, read_only: bool) -> None:
+        self.display = path
+        if read_only and path != ":memory:" and not Path(path).exists():
+            raise StoreError(f"{path}: no such log; run 'shequn import' or 'shequn demo' first")
+        try:
+            self.con = duckdb.connect(path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"{path}: cannot open the log: {exc}") from exc
+
+    def execute(self, sql: str, params: list | tuple | None = None) -> None:
+        self.con.execute(sql, params)
+
+    def query(self, sql: str, params: list | tuple | None = None) -> list[tuple]:
+        return self.con.execute(sql, params).fetchall()
+
+    def execute_count(self, sql: str, params: list | tuple | None = None) -> int:
+        rows = self.con.execute(sql, params).fetchall()  # DuckDB answers a write with its row count
+        return int(rows[0][0]) if rows else 0
+
+    def run_script(self, script: str) -> None:
+        self.con.execute(script)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.begin()
+        try:
+            yield
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+
+    @contextlib.contextmanager
+    def registered(self, name: str, table: pa.Table) -> Iterator[None]:
+        self.con.register(name, table)
+        try:
+            yield
+        finally:
+            self.con.unregister(name)
+
+    def append(self, table_name: str, rows: Rows) -> int:
+        loaded = 0
+        for batch in batches_of(rows):
+            columns = ", ".join(f'"{c}"' for c in batch.schema.names)
+            with self.registered("_append", pa.Table.from_batches([batch])):
+                self.con.execute(f'INSERT INTO "{table_name}" ({columns}) SELECT {columns} FROM _append')
+            loaded += batch.num_rows
+        return loaded
+
+    def read_batches(self, table_name: str, chunk_rows: int) -> pa.RecordBatchReader:
+        return self.con.sql(f'SELECT * FROM "{table_name}"').to_arrow_reader(chunk_rows)
+
+    def create_stage(self, name: str) -> None:
+        # A real table, not TEMP: DuckDB keeps temporary tables in memory, and a stage holds a whole file.
+        self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM events LIMIT 0')
+
+    def stale_stages(self) -> list[str]:
+        rows = self.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '\\_stage\\_%' ESCAPE '\\'"
+        )
+        return [name for (name,) in rows]
+
+    def ibis_backend(self) -> Any:
+        import ibis
+
+        return ibis.duckdb.from_connection(self.con)
