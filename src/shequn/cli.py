@@ -35,7 +35,9 @@ app.add_typer(group_app, name="group")
 out = Console()
 err = Console(stderr=True)
 
-DbOption = Annotated[str | None, typer.Option("--db", envvar="SHEQUN_DB", help="Log: a DuckDB file or a postgresql:// URL.")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", envvar="SHEQUN_DB", help="Log: a DuckDB file or a postgresql:// URL.")
+]
 CommunityOption = Annotated[str, typer.Option("--community", "-c", help="Community name.")]
 
 

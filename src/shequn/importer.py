@@ -60,10 +60,14 @@ def expand_paths(paths: list[Path]) -> list[Path]:
                 p for p in path.rglob("*") if not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             claimed = [d for d in below if d.is_dir() and sources.claims_folder(d) is not None]
+            companions = sources.companion_files()
             files = [
                 p
                 for p in below
-                if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES and not any(d in p.parents for d in claimed)
+                if p.is_file()
+                and p.suffix.lower() in EXPORT_SUFFIXES
+                and p.name not in companions
+                and not any(d in p.parents for d in claimed)
             ]
             if not claimed and not files:
                 raise ShequnError(f"{path}: folder holds no export file ({', '.join(sorted(EXPORT_SUFFIXES))})")

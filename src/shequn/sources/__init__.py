@@ -16,7 +16,7 @@ from pathlib import Path
 from shequn.errors import UnknownFormatError
 from shequn.sources._base import HEAD_BYTES, ReadOptions, SourceModule
 
-__all__ = ["ReadOptions", "SourceModule", "claims_folder", "detect", "get", "names"]
+__all__ = ["ReadOptions", "SourceModule", "claims_folder", "companion_files", "detect", "get", "names"]
 
 _BUILTIN = (
     "telegram",
@@ -98,3 +98,15 @@ def claims_folder(path: Path) -> SourceModule | None:
         if claim is not None and claim(path):
             return module
     return None
+
+
+def companion_files() -> frozenset[str]:
+    """File names that importers read beside an export (PyWxDump's ``users.json``).
+
+    Importers list them in ``COMPANION_FILES``; a folder import does not take them as
+    exports of their own.
+    """
+    found: set[str] = set()
+    for name in names():
+        found |= set(getattr(get(name), "COMPANION_FILES", ()))
+    return frozenset(found)

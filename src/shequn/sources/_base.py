@@ -10,7 +10,9 @@ An importer is a module under ``shequn.sources`` (or a plugin registered in the
   that never holds the whole export in memory, raising
   :class:`~shequn.errors.SourceFormatError` with the place where the file broke;
 - optionally ``claims_folder(path) -> bool`` for exports that are a folder (or a zip of
-  one) read as a whole, such as a Slack workspace export.
+  one) read as a whole, such as a Slack workspace export;
+- optionally ``COMPANION_FILES``: names of files the importer reads beside an export
+  (PyWxDump's ``users.json``), which a folder import must not take as exports.
 """
 
 from __future__ import annotations
