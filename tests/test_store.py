@@ -122,3 +122,26 @@ def test_reopen_keeps_schema_version(tmp_path) -> None:
     Store(path).close()
     with Store(path, read_only=True) as s:
         assert s.schema_version() == 1
+
+
+def test_actions_are_recorded_once_and_merge_identities(store: Store) -> None:
+    from shequn.model import Action
+
+    run(store, [CHAT, msg("1", "user1", 0), msg("2", "user2", 5)])
+    a, b = ids.identity_id("telegram", "user1"), ids.identity_id("telegram", "user2")
+    com = store.community("c")
+    merge = Action(
+        kind="merge",
+        subkind="mapping",
+        key=f"merge:{a}:{b}",
+        ts_us=T0 + 10,
+        identity_id=a,
+        target_identity_id=b,
+        batch="b1",
+    )
+    first = store.record_actions([merge], community=com, source="identities import map.csv")
+    again = store.record_actions([merge], community=com, source="identities import map.csv")
+    assert (first.events_added, again.events_added, again.duplicates) == (1, 0, 1)
+    assert count(store, "SELECT count(DISTINCT member_id) FROM identity_member") == 1
+    row = store.con.execute("SELECT group_id, source_file, importer, attrs FROM events WHERE kind = 'merge'").fetchall()
+    assert row == [(None, "identities import map.csv", "shequn", '{"batch":"b1"}')]

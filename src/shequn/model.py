@@ -21,6 +21,7 @@ import msgspec
 __all__ = [
     "EVENT_KINDS",
     "MESSAGE_SUBKINDS",
+    "Action",
     "Alias",
     "Chat",
     "Event",
@@ -128,6 +129,27 @@ class Skip(msgspec.Struct, frozen=True, gc=False):
 
     reason: str
     pos: str = ""
+
+
+class Action(msgspec.Struct, kw_only=True, frozen=True):
+    """Something the operator did through shequn: merge identities, flag a member, prune.
+
+    Actions go into the same log as imported events (kind ``merge``, ``unmerge``, ``flag``,
+    ``removal``…), but they name identities and groups by the log's own ids, and their
+    ``key`` is unique within the community (so recording the same action twice adds it
+    once). ``batch`` ties the actions of one command together, so one command can be undone.
+    """
+
+    kind: str
+    key: str
+    ts_us: int
+    subkind: str | None = None
+    identity_id: int | None = None  # who did it (None: the operator)
+    target_identity_id: int | None = None  # who it was done to
+    group_id: int | None = None  # None: the whole community
+    text: str | None = None
+    attrs: dict | None = None
+    batch: str | None = None
 
 
 Record = Chat | Event | Alias | Skip

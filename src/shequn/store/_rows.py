@@ -13,10 +13,10 @@ import pyarrow as pa
 
 from shequn import ids
 from shequn.errors import SourceFormatError
-from shequn.model import EVENT_KINDS, Alias, Chat, Event
+from shequn.model import EVENT_KINDS, Action, Alias, Chat, Event
 from shequn.store.schema import EVENT_COLUMNS
 
-__all__ = ["ARROW_EVENTS", "RowBuilder"]
+__all__ = ["ARROW_EVENTS", "RowBuilder", "action_rows"]
 
 _ARROW_TYPES = {
     "VARCHAR": pa.string(),
@@ -31,6 +31,9 @@ ARROW_EVENTS = pa.schema([(name, _ARROW_TYPES[sql]) for name, sql in EVENT_COLUM
 class _ChatInfo:
     chat: Chat
     group_id: int
+    key_prefix: str  # event_key(carrier, chat, "") : a key appended gives what the id hashes
+    natives: dict[str, int]  # native id -> identity id, shared by the chats of one carrier
+    names: dict[str, int] = field(default_factory=dict)  # display name as written -> identity id
 
 
 @dataclass
@@ -48,11 +51,16 @@ class RowBuilder:
     importer_version: str
     chats: dict[str, _ChatInfo] = field(default_factory=dict)
     identities: dict[tuple, tuple] = field(default_factory=dict)  # key -> identity row
-    _id_cache: dict[tuple, int] = field(default_factory=dict)
+    _natives: dict[str, dict[str, int]] = field(default_factory=dict)  # carrier -> native id -> identity
 
     def add_chat(self, chat: Chat) -> None:
         if chat.native_id not in self.chats:
-            self.chats[chat.native_id] = _ChatInfo(chat, ids.group_id(chat.carrier, chat.native_id))
+            self.chats[chat.native_id] = _ChatInfo(
+                chat,
+                ids.group_id(chat.carrier, chat.native_id),
+                ids.event_key(chat.carrier, chat.native_id, ""),
+                self._natives.setdefault(chat.carrier, {}),
+            )
 
     def _chat(self, chat_id: str, pos: str) -> _ChatInfo:
         try:
@@ -61,20 +69,27 @@ class RowBuilder:
             raise SourceFormatError(self.source_file, pos, f"event of undeclared chat {chat_id!r}") from None
 
     def identity(self, info: _ChatInfo, native_id: str | None, name: str | None) -> int | None:
-        """The identity id for a native id, or a name scoped to the chat; None if neither."""
-        if not native_id and not name:
-            return None
-        carrier = info.chat.carrier
-        key = (carrier, native_id) if native_id else (carrier, info.chat.native_id, ids.name_key(name or ""))
-        found = self._id_cache.get(key)
-        if found is None:
-            if native_id:
+        """The identity id for a native id, or a name scoped to the chat; None if neither.
+
+        Looked up in per-chat caches first: an export names the same few hundred people
+        millions of times.
+        """
+        if native_id:
+            found = info.natives.get(native_id)
+            if found is None:
+                carrier = info.chat.carrier
                 found = ids.identity_id(carrier, native_id)
-                self.identities[key] = (found, carrier, native_id, None, None)
-            else:
-                found = ids.identity_id(carrier, None, group_native_id=info.chat.native_id, name=name)
-                self.identities[key] = (found, carrier, None, info.group_id, key[2])
-            self._id_cache[key] = found
+                self.identities[(carrier, native_id)] = (found, carrier, native_id, None, None)
+                info.natives[native_id] = found
+            return found
+        if not name:
+            return None
+        found = info.names.get(name)
+        if found is None:
+            carrier, key = info.chat.carrier, ids.name_key(name)
+            found = ids.identity_id(carrier, None, group_native_id=info.chat.native_id, name=name)
+            self.identities[(carrier, info.chat.native_id, key)] = (found, carrier, None, info.group_id, key)
+            info.names[name] = found
         return found
 
     def alias_event(self, alias: Alias, seq: int) -> Event:
@@ -92,7 +107,11 @@ class RowBuilder:
         )
 
     def events_table(self, events: list[Event]) -> pa.Table:
-        """One Arrow table of event rows, in the column order of ``EVENT_COLUMNS``."""
+        """One Arrow table of staged event rows, in the column order of ``EVENT_COLUMNS``.
+
+        ``event_id``, ``reply_to_event_id`` and ``thread_id`` hold what the ids hash
+        (:func:`shequn.ids.event_key`); the move from the stage into ``events`` hashes them.
+        """
         n = len(events)
         cols: dict[str, list] = {name: [None] * n for name, _ in EVENT_COLUMNS}
         event_id, group, actor, target, reply, thread, mentions, attrs = (
@@ -105,21 +124,31 @@ class RowBuilder:
             cols["mentions"],
             cols["attrs"],
         )
+        kinds = EVENT_KINDS
+        chat_id: str | None = None
+        info: _ChatInfo | None = None
         for i, ev in enumerate(events):
-            if ev.kind not in EVENT_KINDS:
+            if ev.kind not in kinds:
                 raise SourceFormatError(self.source_file, ev.pos, f"unknown event kind {ev.kind!r}")
-            info = self._chat(ev.chat_id, ev.pos)
-            carrier, chat_native = info.chat.carrier, info.chat.native_id
-            event_id[i] = ids.event_id(carrier, chat_native, ev.key)
+            if not ev.key:
+                raise SourceFormatError(self.source_file, ev.pos, "event without a key")
+            if ev.chat_id != chat_id or info is None:
+                chat_id, info = ev.chat_id, self._chat(ev.chat_id, ev.pos)
+            prefix = info.key_prefix
+            event_id[i] = prefix + ev.key
             group[i] = info.group_id
-            if ev.actor_id or ev.actor_name:
-                actor[i] = self.identity(info, ev.actor_id, ev.actor_name)
+            if ev.actor_id:
+                who = info.natives.get(ev.actor_id)
+                actor[i] = who if who is not None else self.identity(info, ev.actor_id, None)
+            elif ev.actor_name:
+                who = info.names.get(ev.actor_name)
+                actor[i] = who if who is not None else self.identity(info, None, ev.actor_name)
             if ev.target_id or ev.target_name:
                 target[i] = self.identity(info, ev.target_id, ev.target_name)
             if ev.reply_to_key is not None:
-                reply[i] = ids.event_id(carrier, chat_native, ev.reply_to_key)
+                reply[i] = prefix + ev.reply_to_key
             if ev.thread_key is not None:
-                thread[i] = ids.event_id(carrier, chat_native, ev.thread_key)
+                thread[i] = prefix + ev.thread_key
             if ev.mention_ids or ev.mention_names:
                 found = [self.identity(info, m, None) for m in ev.mention_ids or ()]
                 found += [self.identity(info, None, m) for m in ev.mention_names or ()]
@@ -146,3 +175,49 @@ class RowBuilder:
             for name in ARROW_EVENTS.names
         ]
         return pa.Table.from_arrays(arrays, schema=ARROW_EVENTS)
+
+
+def action_rows(actions: list[Action], community_id: int, import_id: int, source: str, version: str) -> pa.Table:
+    """Event rows for operator actions, ids already hashed (actions are few; no stage needed)."""
+    scope = f"community:{community_id}"
+    rows: dict[str, list] = {name: [] for name in ARROW_EVENTS.names}
+    for seq, act in enumerate(actions):
+        if act.kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {act.kind!r}")
+        attrs = dict(act.attrs or {})
+        if act.batch:
+            attrs["batch"] = act.batch
+        values = {
+            "event_id": ids.event_id("shequn", scope, act.key),
+            "community_id": community_id,
+            "group_id": act.group_id,
+            "kind": act.kind,
+            "subkind": act.subkind,
+            "native_id": None,
+            "identity_id": act.identity_id,
+            "actor_name": None,
+            "target_identity_id": act.target_identity_id,
+            "ts": act.ts_us,
+            "ts_original": None,
+            "tz_assumed": None,
+            "reply_to_event_id": None,
+            "thread_id": None,
+            "text": act.text,
+            "mentions": None,
+            "attrs": orjson.dumps(attrs, option=orjson.OPT_SORT_KEYS).decode() if attrs else None,
+            "seq": seq,
+            "source_file": source,
+            "source_pos": f"action {seq}",
+            "importer": "shequn",
+            "importer_version": version,
+            "import_id": import_id,
+        }
+        for name, value in values.items():
+            rows[name].append(value)
+    arrays = []
+    for field_ in ARROW_EVENTS:
+        if field_.name == "ts":
+            arrays.append(pa.array(rows["ts"], pa.int64()).cast(pa.timestamp("us")))
+        else:
+            arrays.append(pa.array(rows[field_.name], type=field_.type))
+    return pa.Table.from_arrays(arrays, schema=ARROW_EVENTS)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,10 @@ import pyarrow as pa
 
 from shequn import ids
 from shequn.errors import ShequnError, StoreError
-from shequn.model import Alias, Chat, Event, Skip
+from shequn.model import Action, Alias, Chat, Event, Skip
 from shequn.settings import resolve
-from shequn.store._dialect import Dialect, DuckDBDialect
-from shequn.store._rows import ARROW_EVENTS, RowBuilder
+from shequn.store._dialect import Dialect, DuckDBDialect, Stage
+from shequn.store._rows import ARROW_EVENTS, RowBuilder, action_rows
 from shequn.store.identities import rebuild_identity_member
 from shequn.store.schema import MIGRATIONS, SCHEMA_VERSION
 from shequn.store.summary import Community, ImportMeta, ImportSummary
@@ -54,6 +55,12 @@ def open_dialect(db: str, *, read_only: bool = False) -> Dialect:
 
         return PostgresDialect(db, read_only=read_only)
     return DuckDBDialect(db, read_only=read_only)
+
+
+def _version() -> str:
+    from shequn import __version__
+
+    return __version__
 
 
 def _now() -> datetime:
@@ -142,8 +149,7 @@ class Store:
         with self.dialect.writer_lock(wait=False) as free:
             if not free:
                 return
-            for name in self.dialect.stale_stages():
-                self.dialect.execute(f'DROP TABLE "{name}"')
+            self.dialect.clear_stale_stages()
             self.dialect.execute("UPDATE imports SET status = 'failed', error = 'interrupted' WHERE status = 'running'")
 
     # -- communities -------------------------------------------------------------------
@@ -214,31 +220,53 @@ class Store:
                 _now(),
             ],
         )
-        stage = f"_stage_{import_id}"
-        self.dialect.create_stage(stage)
+        stage = self.dialect.open_stage(f"_stage_{import_id}", ARROW_EVENTS)
         builder = RowBuilder(community.community_id, import_id, meta.path, meta.importer, meta.importer_version)
         summary = ImportSummary(path=meta.path, importer=meta.importer, import_id=import_id)
         try:
             self._stage(records, builder, stage, summary)
-            self.dialect.stage_loaded(stage)
-            self._commit_stage(builder, stage, summary, community)
+            stage.loaded()
+            self._commit_stage(builder, stage.ref, summary, community)
         except BaseException as exc:
             self._fail(import_id, exc)
             raise
         finally:
-            with contextlib.suppress(*self.dialect.errors):  # never hide the import's own error
-                self.dialect.execute(f'DROP TABLE IF EXISTS "{stage}"')
+            with contextlib.suppress(*self.dialect.errors, OSError):  # never hide the import's own error
+                stage.drop()
         return summary
 
-    def _stage(self, records: Iterable, builder: RowBuilder, stage: str, summary: ImportSummary) -> None:
+    def _stage(self, records: Iterable, builder: RowBuilder, stage: Stage, summary: ImportSummary) -> None:
+        """Read the importer's records into the stage, a batch at a time.
+
+        Writing a batch (Parquet encoding, or COPY to the server) runs in a second thread
+        while the next batch is parsed: both release the GIL, so reading and writing overlap.
+        At most one batch is being written while one is being built.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shequn-stage") as writer:
+            pending: Future | None = None
+
+            def flush(batch: list[Event]) -> None:
+                nonlocal pending
+                table = builder.events_table(batch)
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(stage.append, table)
+                summary.records_read += len(batch)
+
+            self._read_records(records, builder, summary, flush)
+            if pending is not None:
+                pending.result()
+
+    def _read_records(
+        self, records: Iterable, builder: RowBuilder, summary: ImportSummary, flush: Callable[[list[Event]], None]
+    ) -> None:
         batch: list[Event] = []
         seq = 0
         for rec in records:
             if type(rec) is Event:
                 batch.append(rec)
                 if len(batch) >= BATCH:
-                    self.dialect.append(stage, builder.events_table(batch))
-                    summary.records_read += len(batch)
+                    flush(batch)
                     batch = []
             elif type(rec) is Chat:
                 builder.add_chat(rec)
@@ -250,12 +278,12 @@ class Store:
             else:
                 raise StoreError(f"{builder.source_file}: importer yielded {type(rec).__name__}, not a record")
         if batch:
-            self.dialect.append(stage, builder.events_table(batch))
-            summary.records_read += len(batch)
+            flush(batch)
 
     def _commit_stage(self, builder: RowBuilder, stage: str, summary: ImportSummary, community: Community) -> None:
+        """Move the stage (``stage`` is SQL that reads it) into the log in one transaction."""
         db = self.dialect
-        with db.transaction():
+        with db.transaction(), db.bounded_memory():
             for info in builder.chats.values():
                 self._add_group(info.chat, info.group_id, community, summary.import_id)
             if builder.identities:
@@ -275,18 +303,26 @@ class Store:
                         " WHERE NOT EXISTS (SELECT 1 FROM identities x WHERE x.identity_id = i.identity_id)",
                         [summary.import_id],
                     )
-            columns = ", ".join(ARROW_EVENTS.names)
+            # The stage holds what the ids hash (shequn.ids.event_key); they are hashed here, a
+            # column at a time. Which rows are new is decided on narrow rows (key, first seq)
+            # so memory holds keys, not whole events; a key seen twice in the file keeps its
+            # first occurrence.
+            hashed = {"event_id", "reply_to_event_id", "thread_id"}
+            columns = ", ".join(f"md5(s.{c}) AS {c}" if c in hashed else f"s.{c}" for c in ARROW_EVENTS.names)
             summary.events_added = db.execute_count(
                 f"""
                 INSERT INTO events
-                SELECT {columns} FROM (
-                    SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY seq) AS _n FROM "{stage}"
-                ) s
-                WHERE _n = 1 AND NOT EXISTS (
-                    SELECT 1 FROM events e
-                    WHERE e.event_id = s.event_id
-                      AND e.group_id IN (SELECT DISTINCT group_id FROM "{stage}")
-                )
+                SELECT {columns}
+                FROM {stage} s
+                JOIN (
+                    SELECT k, first_seq
+                    FROM (SELECT event_id AS k, min(seq) AS first_seq FROM {stage} GROUP BY event_id) keys
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM events e
+                        WHERE e.event_id = md5(keys.k)
+                          AND e.group_id IN (SELECT DISTINCT group_id FROM {stage})
+                    )
+                ) new ON s.event_id = new.k AND s.seq = new.first_seq
                 """
             )
             summary.duplicates = summary.records_read - summary.events_added
@@ -294,14 +330,14 @@ class Store:
                 f"""SELECT min(ts) FILTER (WHERE kind = 'message'), max(ts) FILTER (WHERE kind = 'message'),
                            count(DISTINCT identity_id) FILTER (WHERE kind = 'message'),
                            count(*) FILTER (WHERE kind = 'message')
-                    FROM "{stage}" """,
+                    FROM {stage} """,
             )
             assert stats is not None
             summary.first_ts, summary.last_ts = stats[0], stats[1]
             summary.members_seen = int(stats[2] or 0)
             summary.messages_read = int(stats[3] or 0)
             summary.groups_seen = len(builder.chats)
-            if db.query(f"SELECT 1 FROM \"{stage}\" WHERE kind IN ('merge', 'unmerge') LIMIT 1"):
+            if db.query(f"SELECT 1 FROM {stage} WHERE kind IN ('merge', 'unmerge') LIMIT 1"):
                 rebuild_identity_member(db)
             else:
                 db.execute(
@@ -336,6 +372,41 @@ class Store:
                 f"{chat.carrier} chat {chat.name or chat.native_id!r} already belongs to community "
                 f"{other[0] if other else row[0]!r}; import it with --community {other[0] if other else ''}".rstrip()
             )
+
+    def record_actions(self, actions: list[Action], *, community: Community, source: str) -> ImportSummary:
+        """Write operator actions into the log, all or nothing; an action already there is skipped.
+
+        ``source`` says what made them (``identities import mapping.csv``, ``prune --apply``)
+        and becomes their provenance, like a file's name for imported events.
+        """
+        with self.dialect.writer_lock():
+            import_id = self._next_import_id()
+            self.dialect.execute(
+                "INSERT INTO imports (import_id, community_id, path, format, importer_version, started_at, status)"
+                " VALUES (?, ?, ?, 'shequn', ?, ?, 'running')",
+                [import_id, community.community_id, source, _version(), _now()],
+            )
+            summary = ImportSummary(path=source, importer="shequn", import_id=import_id)
+            try:
+                table = action_rows(actions, community.community_id, import_id, source, _version())
+                summary.records_read = len(actions)
+                with self.dialect.transaction(), self.dialect.registered("_actions", table):
+                    summary.events_added = self.dialect.execute_count(
+                        "INSERT INTO events SELECT * FROM _actions a"
+                        " WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = a.event_id)"
+                    )
+                    summary.duplicates = summary.records_read - summary.events_added
+                    if any(a.kind in {"merge", "unmerge"} for a in actions):
+                        rebuild_identity_member(self.dialect)
+                    self.dialect.execute(
+                        "UPDATE imports SET status = 'done', finished_at = ?, records_read = ?, events_added = ?,"
+                        " duplicates = ? WHERE import_id = ?",
+                        [_now(), summary.records_read, summary.events_added, summary.duplicates, import_id],
+                    )
+            except BaseException as exc:
+                self._fail(import_id, exc)
+                raise
+        return summary
 
     def _fail(self, import_id: int, exc: BaseException) -> None:
         message = str(exc) if isinstance(exc, ShequnError) else f"{type(exc).__name__}: {exc}"

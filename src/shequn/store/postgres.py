@@ -29,7 +29,7 @@ import pyarrow.csv as pa_csv
 
 from shequn import ids
 from shequn.errors import StoreError
-from shequn.store._dialect import Dialect, Rows, batches_of
+from shequn.store._dialect import Dialect, Rows, Stage, TableStage, batches_of
 
 __all__ = ["PostgresDialect", "is_postgres_url", "redact"]
 
@@ -214,11 +214,11 @@ class PostgresDialect(Dialect):
         backend = self.ibis_backend()  # Ibis reads through a server-side cursor, chunk by chunk
         return backend.to_pyarrow_batches(backend.table(table_name), chunk_size=chunk_rows)
 
-    def create_stage(self, name: str) -> None:
-        self.con.execute(f"CREATE TEMP TABLE {_quote(name)} (LIKE events)")
+    def open_stage(self, name: str, schema: pa.Schema) -> Stage:
+        return TableStage(self, name, f"CREATE TEMP TABLE {_quote(name)} (LIKE events)")
 
-    def stale_stages(self) -> list[str]:
-        return []  # stages are TEMP tables: the server drops them with the session that made them
+    def clear_stale_stages(self) -> None:
+        """Nothing to clear: stages are TEMP tables, dropped by the server with their session."""
 
     def stage_loaded(self, name: str) -> None:
         # Temporary tables get no automatic statistics; without them the planner guesses one row.
