@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -96,6 +97,9 @@ def import_cmd(
     community: CommunityOption = "default",
     group: Annotated[str | None, typer.Option(help="Name of the chat, where the file does not say.")] = None,
     tz: Annotated[str | None, typer.Option(help="Zone of times without offset (default: community's).")] = None,
+    day: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date of a log whose lines carry times only (IRC).")
+    ] = None,
     strict: Annotated[bool, typer.Option(help="Fail on anything the importer would skip.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     db: DbOption = None,
@@ -105,7 +109,14 @@ def import_cmd(
         if fmt != "auto" and fmt not in sources.names():
             raise ShequnError(f"unknown format {fmt!r}; use auto or one of {', '.join(sources.names())}")
         with _open(db) as store:
-            kwargs: dict[str, Any] = {"community": community, "fmt": fmt, "tz": tz, "group": group, "strict": strict}
+            kwargs: dict[str, Any] = {
+                "community": community,
+                "fmt": fmt,
+                "tz": tz,
+                "group": group,
+                "day": day.date() if day else None,
+                "strict": strict,
+            }
             if sys.stderr.isatty() and not as_json:
                 columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
                 with Progress(*columns, console=err, transient=True) as progress:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 from shequn import sources
@@ -39,7 +40,7 @@ def _fingerprint(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-EXPORT_SUFFIXES = frozenset({".json", ".jsonl", ".txt", ".csv", ".zip", ".mbox", ".log"})
+EXPORT_SUFFIXES = frozenset({".json", ".jsonl", ".txt", ".csv", ".zip", ".mbox", ".gz", ".log", ".weechatlog"})
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -90,6 +91,7 @@ def import_file(
     fmt: str = "auto",
     tz: str | None = None,
     group: str | None = None,
+    day: date | None = None,
     strict: bool = False,
     progress: ProgressFactory | None = None,
 ) -> ImportSummary:
@@ -107,6 +109,7 @@ def import_file(
     options = ReadOptions(
         tz=tz or com.timezone,
         chat_name=group,
+        day=day,
         progress=progress(path, size) if progress else None,
     )
     meta = ImportMeta(

@@ -21,7 +21,7 @@ import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,11 +50,14 @@ class ReadOptions:
 
     ``tz`` is the zone in which wall-clock times without an offset are read (the
     community's zone unless ``--tz`` says otherwise). ``chat_name`` names the chat when the
-    file does not (``--group``). ``progress`` is called with bytes read so far.
+    file does not (``--group``). ``day`` is the date of a log whose lines carry times only
+    and whose file name has no date (``--day``, IRC). ``progress`` is called with bytes read
+    so far.
     """
 
     tz: str = "UTC"
     chat_name: str | None = None
+    day: date | None = None
     progress: Callable[[int], None] | None = field(default=None, compare=False)
 
 
