@@ -255,7 +255,7 @@ class DuckDBDialect(Dialect):
 
     #: DuckDB's memory limit while an import moves its stage into the log: beyond it, joins
     #: and aggregates spill to disk, so an import's memory does not grow with the file.
-    IMPORT_MEMORY = "256MB"
+    IMPORT_MEMORY = "128MB"
 
     @contextlib.contextmanager
     def bounded_memory(self) -> Iterator[None]:

@@ -35,7 +35,7 @@ from shequn.store.summary import Community, ImportMeta, ImportSummary
 __all__ = ["DEFAULT_DB", "Store", "default_path", "open_dialect"]
 
 DEFAULT_DB = "shequn.duckdb"
-BATCH = 50_000
+BATCH = 20_000
 
 
 def default_path() -> str:
