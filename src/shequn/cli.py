@@ -64,22 +64,23 @@ def _progress_factory(progress: Progress) -> Callable[[Path, int], Callable[[int
 
 
 def _print_summary(summaries: list[ImportSummary]) -> None:
+    """One row per file; skips are summed by reason below the table (80 columns wide)."""
     table = Table(title="Import", show_lines=False)
-    for col in ("file", "format", "added", "duplicates", "skipped", "members", "groups", "from", "to"):
-        table.add_column(
-            col, justify="right" if col in {"added", "duplicates", "skipped", "members", "groups"} else "left"
-        )
+    table.add_column("file", overflow="fold")
+    table.add_column("format")
+    for col in ("added", "dupes", "members"):
+        table.add_column(col, justify="right")
+    table.add_column("from")
+    table.add_column("to")
     for s in summaries:
         table.add_row(
             Path(s.path).name,
             s.importer,
             f"{s.events_added:,}",
             f"{s.duplicates:,}",
-            f"{sum(s.skipped.values()):,}",
             f"{s.members_seen:,}",
-            f"{s.groups_seen:,}",
-            s.first_ts.strftime("%Y-%m-%d") if s.first_ts else "-",
-            s.last_ts.strftime("%Y-%m-%d") if s.last_ts else "-",
+            f"{s.first_ts:%Y-%m-%d}" if s.first_ts else "-",
+            f"{s.last_ts:%Y-%m-%d}" if s.last_ts else "-",
         )
     out.print(table)
     skipped: dict[str, int] = {}
@@ -88,6 +89,25 @@ def _print_summary(summaries: list[ImportSummary]) -> None:
             skipped[reason] = skipped.get(reason, 0) + n
     if skipped:
         out.print("skipped: " + ", ".join(f"{reason} {n}" for reason, n in sorted(skipped.items())))
+
+
+def _refresh_derived(store: Store, community: str) -> None:
+    """Rebuild the metrics' derived tables once after a command's imports, not per file."""
+    from shequn.metrics.derived import refresh_derived
+
+    com = store.community(community)
+    if com is not None:
+        settings = store.settings(com)
+        refresh_derived(store.ibis, com.community_id, com.timezone, count_reactions=bool(settings["COUNT_REACTIONS"]))
+
+
+def _print_front_page(store: Store, community: str) -> None:
+    from shequn.cli_metrics import print_values
+    from shequn.metrics import context_for
+    from shequn.metrics.values import front_page
+
+    ctx = context_for(store, community)
+    print_values(f"{community} as of {ctx.day.isoformat()}", front_page(ctx))
 
 
 @app.command("import")
@@ -123,6 +143,7 @@ def import_cmd(
                     summaries = import_paths(store, paths, progress=_progress_factory(progress), **kwargs)
             else:
                 summaries = import_paths(store, paths, **kwargs)
+            _refresh_derived(store, community)
         if as_json:
             out.print_json(json.dumps([s.as_dict() for s in summaries]))
         else:
@@ -210,8 +231,10 @@ def demo(
             for f in files:
                 if f.purpose:
                     store.set_group_purpose(f.group, f.purpose)
+            _refresh_derived(store, community)
             _print_summary(summaries)
             data = log_info(store)
+            _print_front_page(store, community)
     info_table = [c for c in data["communities"] if c["community"] == community]
     for com in info_table:
         out.print(
@@ -266,3 +289,15 @@ def group_purpose(
     with _errors(), _open(db) as store:
         store.set_group_purpose(group, purpose)
     out.print(f"{group}: purpose = {purpose}")
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules, one per area (metrics, members, identities)."""
+    from shequn import cli_identities, cli_members, cli_metrics
+
+    cli_metrics.register(app)
+    cli_members.register(app)  # before identities: it owns `members`, identities adds `members flag`
+    cli_identities.register(app)
+
+
+_register_commands()

@@ -54,7 +54,9 @@ def spark_session(*, master: str = "local[2]", shuffle_partitions: int = 4, conf
         "spark.default.parallelism": str(shuffle_partitions),
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.catalogImplementation": "in-memory",
-        "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "shequn-spark-warehouse"),
+        # Derived tables live for one session: a warehouse per process, so a second run
+        # never finds the first run's table folders.
+        "spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="shequn-spark-warehouse-"),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.pyspark.python": sys.executable,
