@@ -248,8 +248,19 @@ def _replace_rows(backend: Any, name: str, expr: Any, community_id: int, temp: b
     return backend.table(name)
 
 
+#: Engines that refuse to overwrite a table the new contents are read from (a derived table
+#: keeps the other communities' rows, so its new contents read the old table).
+_NO_SELF_OVERWRITE = frozenset({"pyspark"})
+
+
 def _write_table(backend: Any, name: str, expr: Any, temp: bool) -> None:
     """The one place a derived table is written: the seam for an engine that stores them differently."""
+    if backend.name in _NO_SELF_OVERWRITE:
+        staged = f"{name}__next"
+        backend.create_table(staged, expr, overwrite=True, temp=temp)
+        backend.create_table(name, backend.table(staged), overwrite=True, temp=temp)
+        backend.drop_table(staged)
+        return
     backend.create_table(name, expr, overwrite=True, temp=temp)
 
 

@@ -124,11 +124,17 @@ def strong_tie_share(ctx: MetricContext) -> Any:
     return ratio(active.join(strong, "member_id").count(), active.count())
 
 
+#: ``b`` of a network row for a member without ties.
+NO_TIE = -1
+
+
 def network_edges(ctx: MetricContext) -> Any:
     """``network``: the window's tie graph as rows ``a, b, weight, strong``.
 
-    Members active in the window without a tie come as rows with ``b`` null, so that the
-    graph has them as nodes of degree 0 (:func:`network_summary` reads these rows).
+    Members active in the window without a tie come as rows with ``b`` = -1 (no member id
+    is negative), so that the graph has them as nodes of degree 0 (:func:`network_summary`
+    reads these rows). Not null: Spark hands nullable integer columns to Python through
+    pandas as floats, which would round 63-bit member ids.
     """
     pairs = ties(ctx).select("a", "b", "weight", "strong")
     tied = pairs.select(member_id=pairs.a).union(pairs.select(member_id=pairs.b), distinct=True)
@@ -136,7 +142,7 @@ def network_edges(ctx: MetricContext) -> Any:
     alone = active.anti_join(tied, "member_id")
     alone = alone.select(
         a=alone.member_id,
-        b=ibis.null("int64"),
+        b=ibis.literal(NO_TIE, "int64"),
         weight=ibis.null("float64"),
         strong=ibis.null("boolean"),
     )
@@ -155,7 +161,7 @@ def network_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     graph = nx.Graph()
     for row in rows:
         graph.add_node(row["a"])
-        if row["b"] is not None:
+        if row["b"] is not None and row["b"] != NO_TIE:
             graph.add_edge(row["a"], row["b"], weight=row["weight"], strong=row["strong"])
     members = graph.number_of_nodes()
     edges = graph.number_of_edges()
