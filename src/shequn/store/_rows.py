@@ -16,7 +16,7 @@ from shequn.errors import SourceFormatError
 from shequn.model import EVENT_KINDS, Action, Alias, Chat, Event
 from shequn.store.schema import EVENT_COLUMNS
 
-__all__ = ["ARROW_EVENTS", "RowBuilder", "action_rows"]
+__all__ = ["ARROW_EVENTS", "ARROW_STAGE", "IMPORT_CONSTANTS", "RowBuilder", "action_rows"]
 
 _ARROW_TYPES = {
     "VARCHAR": pa.string(),
@@ -25,6 +25,10 @@ _ARROW_TYPES = {
     "BIGINT[]": pa.list_(pa.int64()),
 }
 ARROW_EVENTS = pa.schema([(name, _ARROW_TYPES[sql]) for name, sql in EVENT_COLUMNS])
+#: Columns that are the same for every event of one import: not staged, but filled in when
+#: the stage moves into ``events`` (less to convert, write and read back per event).
+IMPORT_CONSTANTS = ("community_id", "source_file", "importer", "importer_version", "import_id")
+ARROW_STAGE = pa.schema([f for f in ARROW_EVENTS if f.name not in IMPORT_CONSTANTS])
 
 
 @dataclass
@@ -107,13 +111,14 @@ class RowBuilder:
         )
 
     def events_table(self, events: list[Event]) -> pa.Table:
-        """One Arrow table of staged event rows, in the column order of ``EVENT_COLUMNS``.
+        """One Arrow table of staged event rows (``ARROW_STAGE``: the events' columns less the
+        import's constants).
 
         ``event_id``, ``reply_to_event_id`` and ``thread_id`` hold what the ids hash
         (:func:`shequn.ids.event_key`); the move from the stage into ``events`` hashes them.
         """
         n = len(events)
-        cols: dict[str, list] = {name: [None] * n for name, _ in EVENT_COLUMNS}
+        cols: dict[str, list] = {name: [None] * n for name in ARROW_STAGE.names}
         event_id, group, actor, target, reply, thread, mentions, attrs = (
             cols["event_id"],
             cols["group_id"],
@@ -155,7 +160,6 @@ class RowBuilder:
                 mentions[i] = found
             if ev.attrs:
                 attrs[i] = orjson.dumps(ev.attrs, option=orjson.OPT_SORT_KEYS).decode()
-        cols["community_id"] = [self.community_id] * n
         cols["kind"] = [e.kind for e in events]
         cols["subkind"] = [e.subkind for e in events]
         cols["native_id"] = [e.native_id for e in events]
@@ -165,16 +169,12 @@ class RowBuilder:
         cols["tz_assumed"] = [e.tz_assumed for e in events]
         cols["text"] = [e.text for e in events]
         cols["seq"] = [e.seq for e in events]
-        cols["source_file"] = [self.source_file] * n
         cols["source_pos"] = [e.pos for e in events]
-        cols["importer"] = [self.importer] * n
-        cols["importer_version"] = [self.importer_version] * n
-        cols["import_id"] = [self.import_id] * n
         arrays = [
-            cols[name] if isinstance(cols[name], pa.Array) else pa.array(cols[name], type=ARROW_EVENTS.field(name).type)
-            for name in ARROW_EVENTS.names
+            cols[name] if isinstance(cols[name], pa.Array) else pa.array(cols[name], type=ARROW_STAGE.field(name).type)
+            for name in ARROW_STAGE.names
         ]
-        return pa.Table.from_arrays(arrays, schema=ARROW_EVENTS)
+        return pa.Table.from_arrays(arrays, schema=ARROW_STAGE)
 
 
 def action_rows(actions: list[Action], community_id: int, import_id: int, source: str, version: str) -> pa.Table:

@@ -27,7 +27,7 @@ from shequn.errors import ShequnError, StoreError
 from shequn.model import Action, Alias, Chat, Event, Skip
 from shequn.settings import resolve
 from shequn.store._dialect import Dialect, DuckDBDialect, Stage
-from shequn.store._rows import ARROW_EVENTS, RowBuilder, action_rows
+from shequn.store._rows import ARROW_EVENTS, ARROW_STAGE, RowBuilder, action_rows
 from shequn.store.identities import rebuild_identity_member
 from shequn.store.schema import MIGRATIONS, SCHEMA_VERSION
 from shequn.store.summary import Community, ImportMeta, ImportSummary
@@ -220,7 +220,7 @@ class Store:
                 _now(),
             ],
         )
-        stage = self.dialect.open_stage(f"_stage_{import_id}", ARROW_EVENTS)
+        stage = self.dialect.open_stage(f"_stage_{import_id}", ARROW_STAGE)
         builder = RowBuilder(community.community_id, import_id, meta.path, meta.importer, meta.importer_version)
         summary = ImportSummary(path=meta.path, importer=meta.importer, import_id=import_id)
         try:
@@ -308,7 +308,22 @@ class Store:
             # so memory holds keys, not whole events; a key seen twice in the file keeps its
             # first occurrence.
             hashed = {"event_id", "reply_to_event_id", "thread_id"}
-            columns = ", ".join(f"md5(s.{c}) AS {c}" if c in hashed else f"s.{c}" for c in ARROW_EVENTS.names)
+            constants = {
+                "community_id": community.community_id,
+                "source_file": builder.source_file,
+                "importer": builder.importer,
+                "importer_version": builder.importer_version,
+                "import_id": summary.import_id,
+            }
+            columns = ", ".join(
+                f"md5(s.{c}) AS {c}"
+                if c in hashed
+                else f"CAST(? AS {'BIGINT' if c in {'community_id', 'import_id'} else 'VARCHAR'}) AS {c}"
+                if c in constants
+                else f"s.{c}"
+                for c in ARROW_EVENTS.names
+            )
+            params = [constants[c] for c in ARROW_EVENTS.names if c in constants]
             summary.events_added = db.execute_count(
                 f"""
                 INSERT INTO events
@@ -323,7 +338,8 @@ class Store:
                           AND e.group_id IN (SELECT DISTINCT group_id FROM {stage})
                     )
                 ) new ON s.event_id = new.k AND s.seq = new.first_seq
-                """
+                """,
+                params,
             )
             summary.duplicates = summary.records_read - summary.events_added
             stats = self._one(
