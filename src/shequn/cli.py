@@ -293,11 +293,12 @@ def group_purpose(
 
 def _register_commands() -> None:
     """Commands that live in their own modules, one per area (metrics, members, identities)."""
-    from shequn import cli_identities, cli_members, cli_metrics
+    from shequn import cli_identities, cli_members, cli_metrics, cli_moderate
 
     cli_metrics.register(app)
     cli_members.register(app)  # before identities: it owns `members`, identities adds `members flag`
     cli_identities.register(app)
+    cli_moderate.register(app)
 
 
 _register_commands()
