@@ -35,7 +35,8 @@ if mode == "parse":
     from shequn import sources
     from shequn.model import Event
     from shequn.sources._base import ReadOptions
-    n = sum(1 for r in sources.get(fmt).read(path, ReadOptions(tz="Asia/Shanghai", chat_name="bench")) if type(r) is Event)
+    options = ReadOptions(tz="Asia/Shanghai", chat_name="bench")
+    n = sum(1 for r in sources.get(fmt).read(path, options) if type(r) is Event)
     result = {"events": n}
 else:
     from shequn.importer import import_file
