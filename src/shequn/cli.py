@@ -21,7 +21,7 @@ from rich.table import Table
 
 from shequn import sources
 from shequn.errors import ShequnError
-from shequn.export import FORMATS, TABLES, export_tables
+from shequn.export import DERIVED, FORMATS, TABLES, export_tables
 from shequn.importer import import_paths
 from shequn.info import log_info
 from shequn.settings import SETTINGS, parse_setting
@@ -191,7 +191,9 @@ def info(
 @app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")] = "parquet",
-    table: Annotated[list[str] | None, typer.Option("--table", "-t", help=f"Tables ({', '.join(TABLES)}).")] = None,
+    table: Annotated[
+        list[str] | None, typer.Option("--table", "-t", help=f"Tables ({', '.join((*TABLES, *DERIVED))}).")
+    ] = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("export"),
     db: DbOption = None,
 ) -> None:
@@ -293,12 +295,14 @@ def group_purpose(
 
 def _register_commands() -> None:
     """Commands that live in their own modules, one per area (metrics, members, identities)."""
-    from shequn import cli_identities, cli_members, cli_metrics, cli_moderate
+    from shequn import cli_classify, cli_identities, cli_members, cli_metrics, cli_moderate
 
     cli_metrics.register(app)
     cli_members.register(app)  # before identities: it owns `members`, identities adds `members flag`
     cli_identities.register(app)
     cli_moderate.register(app)
+    cli_classify.register(app)
+    cli_moderate.register_classify(cli_classify.classify_app)
 
 
 _register_commands()

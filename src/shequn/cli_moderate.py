@@ -279,10 +279,7 @@ def classify_ads(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``moderate`` and ``rules`` to the ``shequn`` command, and the moderation metrics
-    (``ad_rate``, ``repeat_offenders``, ``leaves_after_ads``) to ``shequn metrics``."""
-    import shequn.moderation.metrics  # noqa: F401 - registers the metrics in the catalog
-
+    """Add ``moderate`` and ``rules`` to the ``shequn`` command."""
     app.add_typer(moderate_app, name="moderate")
     app.add_typer(rules_app, name="rules")
 

@@ -12,9 +12,12 @@ from pathlib import Path
 from shequn.errors import ConfigError
 from shequn.store import Store
 
-__all__ = ["FORMATS", "TABLES", "export_tables"]
+__all__ = ["DERIVED", "FORMATS", "TABLES", "export_tables"]
 
 TABLES = ("communities", "groups", "identities", "identity_member", "events", "imports")
+#: Derived tables worth having in a notebook, exported when they have been built: reply links
+#: (explicit and inferred, with rule and confidence) and ad scores (with reasons).
+DERIVED = ("reply_links", "ad_scores")
 FORMATS = {"parquet": "parquet", "csv": "csv", "jsonl": "json"}
 
 
@@ -32,10 +35,14 @@ def export_tables(store: Store, out_dir: Path, fmt: str, tables: list[str] | Non
     """Write each table to ``out_dir/<table>.<ext>``; returns the files written."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    chosen = tables or list(TABLES)
+    exists = "SELECT 1 FROM information_schema.tables WHERE table_name = ?"
+    built = {name for name in DERIVED if store.query(exists, [name])}
+    chosen = tables or [*TABLES, *(name for name in DERIVED if name in built)]
     for table in chosen:
-        if table not in TABLES:
-            raise ConfigError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
+        if table in DERIVED and table not in built:
+            raise ConfigError(f"table {table!r} is not built yet (shequn classify replies / shequn moderate scan)")
+        if table not in TABLES and table not in DERIVED:
+            raise ConfigError(f"unknown table {table!r}; tables: {', '.join((*TABLES, *DERIVED))}")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for table in chosen:

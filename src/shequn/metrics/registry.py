@@ -217,3 +217,7 @@ for _metric in (
     register(_metric)
 for _metric in (*members.ENTRIES, *ties.ENTRIES):
     register(_metric)
+
+# Features outside this package add their entries when imported; import them here so that
+# the catalog is the same whichever command or test loads it first.
+import shequn.moderation.metrics  # noqa: E402, F401

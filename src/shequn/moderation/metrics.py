@@ -81,7 +81,7 @@ def ad_rate(ctx: MetricContext, periods: int = 12) -> Any:
         schema={"period_start": "date", "period_end": "date"},
     )
     rows = _human(ctx, scores(ctx))
-    rows = rows.mutate(day=local_day(rows.ts, ctx.steps), flagged=(rows.score >= threshold).cast("int64"))
+    rows = rows.mutate(day=local_day(rows.ts, ctx.steps), flagged=ibis.ifelse(rows.score >= threshold, 1, 0))
     joined = rows.join(bounds, (rows.day >= bounds.period_start) & (rows.day <= bounds.period_end))
     counted = joined.group_by(["group_id", "period_start", "period_end"]).aggregate(
         messages=joined.event_id.count(), flagged=joined.flagged.sum()
@@ -126,7 +126,7 @@ def leaves_after_ads(ctx: MetricContext) -> Any:
     rows = rows.mutate(day=local_day(rows.ts, steps))
     rows = rows.filter(rows.day <= day_value(ctx.day))
     per_day = rows.group_by(["group_id", "day"]).aggregate(
-        flagged=(rows.score >= threshold).cast("int64").sum(), first=rows.day.min()
+        flagged=ibis.ifelse(rows.score >= threshold, 1, 0).sum(), first=rows.day.min()
     )
     waves = per_day.filter(per_day.flagged >= WAVE_MIN).select("group_id", wave_day=per_day.day)
     offsets = ibis.memtable({"offset": list(range(1, WAVE_DAYS + 1))}, schema={"offset": "int64"})

@@ -1,0 +1,1 @@
+"""Trained model files shipped with shequn (JSON, read with the standard library; no pickles)."""
