@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from shequn import sources
+from shequn.cli_common import DbOption, err, errors, out
 from shequn.errors import ShequnError
 from shequn.export import DERIVED, FORMATS, TABLES, export_tables
 from shequn.importer import import_paths
@@ -33,22 +32,7 @@ group_app = typer.Typer(no_args_is_help=True, help="What the operator says about
 app.add_typer(community_app, name="community")
 app.add_typer(group_app, name="group")
 
-out = Console()
-err = Console(stderr=True)
-
-DbOption = Annotated[
-    str | None, typer.Option("--db", envvar="SHEQUN_DB", help="Log: a DuckDB file or a postgresql:// URL.")
-]
 CommunityOption = Annotated[str, typer.Option("--community", "-c", help="Community name.")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except ShequnError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
 
 
 def _open(db: str | None, *, read_only: bool = False) -> Store:
@@ -125,7 +109,7 @@ def import_cmd(
     db: DbOption = None,
 ) -> None:
     """Import chat exports into the log (each file all or nothing; re-imports add nothing twice)."""
-    with _errors():
+    with errors():
         if fmt != "auto" and fmt not in sources.names():
             raise ShequnError(f"unknown format {fmt!r}; use auto or one of {', '.join(sources.names())}")
         with _open(db) as store:
@@ -156,7 +140,7 @@ def info(
     db: DbOption = None,
 ) -> None:
     """What the log holds: per community and group, members, messages, joins, leaves, time span."""
-    with _errors(), _open(db, read_only=True) as store:
+    with errors(), _open(db, read_only=True) as store:
         data = log_info(store)
     if as_json:
         out.print_json(json.dumps(data))
@@ -198,7 +182,7 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the log's tables as Parquet, CSV or JSON lines."""
-    with _errors(), _open(db, read_only=True) as store:
+    with errors(), _open(db, read_only=True) as store:
         written = export_tables(store, out_dir, fmt, table)
     for path in written:
         out.print(str(path))
@@ -218,7 +202,7 @@ def demo(
     """Write the demo community's exports (Telegram JSON, WhatsApp .txt) and import them."""
     from shequn.demo import write_demo
 
-    with _errors():
+    with errors():
         files = write_demo(out_dir, scale=scale, seed=seed)
         for f in files:
             out.print(f"wrote {f.path} ({f.fmt}, {f.group})")
@@ -249,7 +233,7 @@ def demo(
 @community_app.command("show")
 def community_show(community: CommunityOption = "default", db: DbOption = None) -> None:
     """Every setting of a community, with its value and what it means."""
-    with _errors(), _open(db, read_only=True) as store:
+    with errors(), _open(db, read_only=True) as store:
         com = store.community(community)
         if com is None:
             raise ShequnError(f"no community named {community!r}")
@@ -270,7 +254,7 @@ def community_set(
     db: DbOption = None,
 ) -> None:
     """Change one setting of a community (creating the community if new)."""
-    with _errors(), _open(db) as store:
+    with errors(), _open(db) as store:
         key, parsed = parse_setting(name, value)
         if key == "TIMEZONE":
             from shequn.sources._base import zone
@@ -288,7 +272,7 @@ def group_purpose(
     db: DbOption = None,
 ) -> None:
     """Say what a group is for; reports compare groups of the same purpose."""
-    with _errors(), _open(db) as store:
+    with errors(), _open(db) as store:
         store.set_group_purpose(group, purpose)
     out.print(f"{group}: purpose = {purpose}")
 

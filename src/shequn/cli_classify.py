@@ -20,24 +20,14 @@ from typing import Annotated, TextIO
 
 import orjson
 import typer
-from rich.console import Console
 
-from shequn.errors import ConfigError, ShequnError, SourceFormatError, StoreError
+from shequn.cli_common import errors
+from shequn.errors import ConfigError, SourceFormatError, StoreError
 
 __all__ = ["classify_app", "classify_questions", "classify_replies", "register"]
 
 classify_app = typer.Typer(no_args_is_help=True, help="Classify messages: questions, replies, ads.")
-err = Console(stderr=True)
 _BATCH = 10_000
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except ShequnError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
 
 
 def _texts(path: Path, handle: TextIO) -> Iterator[str]:
@@ -87,7 +77,7 @@ def classify_questions(
     """Score messages for being questions; print each with its score, label and reasons."""
     from shequn.classify.questions import score_questions
 
-    with _errors():
+    with errors():
         if fmt not in {"text", "jsonl"}:
             raise ConfigError(f"--format {fmt!r}: use text or jsonl")
         if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -125,7 +115,7 @@ def classify_replies(
     from shequn.classify.replies import build_reply_links
     from shequn.store import Store, default_path
 
-    with _errors():
+    with errors():
         path = db or default_path()
         if "://" not in path and path != ":memory:" and not Path(path).exists():
             raise StoreError(f"{path}: no such log; run 'shequn import' or 'shequn demo' first")

@@ -8,17 +8,23 @@ line on stderr and exits 1.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from shequn.errors import ConfigError, ShequnError, StoreError
+from shequn.cli_common import (
+    CommunityOption,
+    DbOption,
+    JsonOption,
+    choose_community,
+    errors,
+    open_store,
+    out,
+    print_json,
+)
+from shequn.errors import ConfigError
 from shequn.identities import (
     FLAGS,
     MergePlan,
@@ -36,49 +42,15 @@ from shequn.identities import (
     undo_batch,
     unmerge_pair,
 )
-from shequn.identities.state import choose_community
-from shequn.store import Store, default_path
 
 __all__ = ["identities_app", "register"]
 
 identities_app = typer.Typer(no_args_is_help=True, help="One person, one member: merge identities across carriers.")
 
-out = Console()
-err = Console(stderr=True)
-
-DbOption = Annotated[
-    str | None, typer.Option("--db", envvar="SHEQUN_DB", help="Log: a DuckDB file or a postgresql:// URL.")
-]
-CommunityOption = Annotated[
-    str | None, typer.Option("--community", "-c", help="Community name (default: the log's only one).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except ShequnError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-
-
-def _open(db: str | None, *, read_only: bool = False) -> Store:
-    """The log; a missing DuckDB file is an error, not a new empty log."""
-    path = db or default_path()
-    if "://" not in path and path != ":memory:" and not Path(path).exists():
-        raise StoreError(f"{path}: no such log; run 'shequn import' or 'shequn demo' first")
-    return Store(path, read_only=read_only)
-
-
-def _json(data: object) -> None:
-    out.print_json(orjson.dumps(data).decode())
-
 
 def _report(outcome: Outcome, what: str, as_json: bool) -> None:
     if as_json:
-        _json({"batch": outcome.batch, "written": outcome.written, "notes": outcome.notes})
+        print_json({"batch": outcome.batch, "written": outcome.written, "notes": outcome.notes})
         return
     if outcome.written:
         out.print(f"{what}: {outcome.written} written, batch [bold]{outcome.batch}[/bold]", highlight=False)
@@ -100,10 +72,10 @@ def import_cmd(
     db: DbOption = None,
 ) -> None:
     """Merge the identities of each person in a mapping file (one batch; see docs/identities.md)."""
-    with _errors():
+    with errors():
         if not mapping.is_file():
             raise ConfigError(f"{mapping}: no such file")
-        with _open(db) as store:
+        with open_store(db) as store:
             com = choose_community(store, community)
             outcome, resolved = import_mapping(store, mapping, com, skip_missing=skip_missing)
         outcome.notes.extend(f"line {line} skipped: {problem}" for line, problem in resolved.missing)
@@ -122,10 +94,10 @@ def suggest_cmd(
     db: DbOption = None,
 ) -> None:
     """Propose merges with a confidence and the evidence; merges only with --apply-above."""
-    with _errors():
+    with errors():
         if not 0 <= min_confidence <= 1 or (apply_above is not None and not 0 < apply_above <= 1):
             raise ConfigError("confidences are between 0 and 1")
-        with _open(db, read_only=apply_above is None) as store:
+        with open_store(db, read_only=apply_above is None) as store:
             com = choose_community(store, community)
             found = suggest(store, com.community_id, min_confidence=min_confidence)
             outcome = apply_suggestions(store, com, found, apply_above) if apply_above is not None else None
@@ -133,7 +105,7 @@ def suggest_cmd(
         payload: dict = {"suggestions": [s.as_dict() for s in found[:limit]]}
         if outcome is not None:
             payload["applied"] = {"batch": outcome.batch, "written": outcome.written, "notes": outcome.notes}
-        _json(payload)
+        print_json(payload)
         return
     table = Table(title=f"{len(found)} suggested merges in {com.name}")
     for col in ("confidence", "identity", "identity", "evidence"):
@@ -155,7 +127,7 @@ def merge_cmd(
     db: DbOption = None,
 ) -> None:
     """Say that two identities are one person."""
-    with _errors(), _open(db) as store:
+    with errors(), open_store(db) as store:
         com = choose_community(store, community)
         a, b = (resolve_identity(store, ref, com.community_id) for ref in (first, second))
         outcome = merge_pairs(store, com, [MergePlan(a, b)], subkind="manual", source=f"identities merge {a} {b}")
@@ -171,7 +143,7 @@ def unmerge_cmd(
     db: DbOption = None,
 ) -> None:
     """Take back the merge of two identities."""
-    with _errors(), _open(db) as store:
+    with errors(), open_store(db) as store:
         com = choose_community(store, community)
         a, b = (resolve_identity(store, ref, com.community_id) for ref in (first, second))
         outcome = unmerge_pair(store, com, a, b, source=f"identities unmerge {a} {b}")
@@ -185,7 +157,7 @@ def undo_cmd(
     db: DbOption = None,
 ) -> None:
     """Undo one batch: unmerge its merges, merge its unmerges, reverse its flags (an undo can be undone)."""
-    with _errors(), _open(db) as store:
+    with errors(), open_store(db) as store:
         outcome = undo_batch(store, batch, source=f"identities undo {batch}")
     _report(outcome, f"undo {batch}", as_json)
 
@@ -193,11 +165,11 @@ def undo_cmd(
 @identities_app.command("batches")
 def batches_cmd(community: CommunityOption = None, as_json: JsonOption = False, db: DbOption = None) -> None:
     """The operator's batches of merges, unmerges and flags, latest first."""
-    with _errors(), _open(db, read_only=True) as store:
+    with errors(), open_store(db, read_only=True) as store:
         com = choose_community(store, community)
         found = batches(store, com.community_id)
     if as_json:
-        _json([b.as_dict() for b in found])
+        print_json([b.as_dict() for b in found])
         return
     table = Table(title=f"batches in {com.name}")
     for col in ("batch", "when (UTC)", "actions", "source"):
@@ -216,11 +188,11 @@ def list_cmd(
     db: DbOption = None,
 ) -> None:
     """Members and their identities (by default only members of several identities)."""
-    with _errors(), _open(db, read_only=True) as store:
+    with errors(), open_store(db, read_only=True) as store:
         com = choose_community(store, community)
         rows = list_members(store, com.community_id, merged_only=not show_all)
     if as_json:
-        _json([{"member_id": m, "identities": labels} for m, labels in rows])
+        print_json([{"member_id": m, "identities": labels} for m, labels in rows])
         return
     table = Table(title=f"{len(rows)} members in {com.name}")
     table.add_column("member", justify="right")
@@ -238,11 +210,11 @@ def show_cmd(
     db: DbOption = None,
 ) -> None:
     """A member's identities: carrier, native id, names over time, groups, flags."""
-    with _errors(), _open(db, read_only=True) as store:
+    with errors(), open_store(db, read_only=True) as store:
         com = choose_community(store, community)
         view = member_view(store, resolve_member(store, member, com.community_id), com.community_id)
     if as_json:
-        _json(view.as_dict())
+        print_json(view.as_dict())
         return
     flags = f" — flagged {', '.join(sorted(view.flags))}" if view.flags else ""
     out.print(f"[bold]member {view.member_id}[/bold]{flags}", highlight=False)
@@ -271,10 +243,10 @@ def flag(
 ) -> None:
     """Flag a member as bot, staff or protected (or clear it with --off)."""
     chosen = [name for name, on in zip(FLAGS, (bot, staff, protected), strict=True) if on]
-    with _errors():
+    with errors():
         if not chosen:
             raise ConfigError("say which flag: --bot, --staff or --protected")
-        with _open(db) as store:
+        with open_store(db) as store:
             com = choose_community(store, community)
             member_id = resolve_member(store, member, com.community_id)
             outcomes = [
@@ -282,7 +254,7 @@ def flag(
                 for name in chosen
             ]
     if as_json:
-        _json(
+        print_json(
             [
                 {"member_id": member_id, "flag": name, "value": not off, "batch": o.batch, "written": o.written}
                 for name, o in outcomes

@@ -9,18 +9,29 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from shequn.errors import ConfigError, ShequnError, StoreError
+from shequn.cli_common import (
+    AsOfOption,
+    CommunityOption,
+    DbOption,
+    GroupsOption,
+    JsonOption,
+    SettingsOption,
+    community_name,
+    errors,
+    open_store,
+    out,
+    parse_day,
+    parse_overrides,
+    print_json,
+)
+from shequn.errors import ConfigError
 from shequn.metrics import MetricContext, context_for
 from shequn.metrics._profile import member_profile
 from shequn.metrics._who import member_names, resolve_member
@@ -35,82 +46,10 @@ from shequn.metrics.prune import (
     removal_time,
     undo_prune,
 )
-from shequn.settings import parse_setting
-from shequn.store import Store, default_path
 
 __all__ = ["member", "members", "prune", "register"]
 
 SORTS = ("score", "last_active", "name")
-
-out = Console()
-err = Console(stderr=True)
-
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Day D, YYYY-MM-DD (default: the last day with activity).")]
-Groups = Annotated[
-    list[str] | None, typer.Option("--group", "-g", help="Only this group (name or native id); repeatable.")
-]
-CommunityName = Annotated[
-    str | None, typer.Option("--community", "-c", help="Community name (default: the log's only one).")
-]
-Settings = Annotated[
-    list[str] | None, typer.Option("--set", help="Override a setting, NAME=VALUE (e.g. HALF_LIFE=14).")
-]
-Db = Annotated[str | None, typer.Option("--db", envvar="SHEQUN_DB", help="Log file (DuckDB).")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except ShequnError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-
-
-def _open(db: str | None) -> Store:
-    """The log, writable: stale derived tables are rebuilt once and kept, and prune writes."""
-    path = db or default_path()
-    if "://" not in path and path != ":memory:" and not Path(path).exists():
-        raise StoreError(f"{path}: no such log; run 'shequn import' or 'shequn demo' first")
-    return Store(path)
-
-
-def _community(store: Store, name: str | None) -> str:
-    if name is not None:
-        return name
-    names = [c.name for c in store.communities()]
-    if len(names) == 1:
-        return names[0]
-    if not names:
-        raise ConfigError("the log holds no community yet; run 'shequn import' first")
-    raise ConfigError(f"the log holds several communities ({', '.join(names)}); choose one with --community")
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"--as-of {text!r} is not a day (use YYYY-MM-DD)") from None
-
-
-def _overrides(pairs: list[str] | None) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    for pair in pairs or ():
-        name, sep, raw = pair.partition("=")
-        if not sep:
-            raise ConfigError(f"--set {pair!r}: use NAME=VALUE, e.g. HALF_LIFE=14")
-        key, parsed = parse_setting(name, raw)
-        overrides[key] = parsed
-    return overrides
-
-
-def _json(payload: Any) -> None:
-    """Indented JSON on stdout, written as is: a listing of thousands of members is too long for
-    Rich's highlighter."""
-    typer.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
 
 
 def _facts_text(facts: dict[str, Any]) -> str:
@@ -156,27 +95,27 @@ def members(
     level: Annotated[str | None, typer.Option("--level", help=f"Only this level: {', '.join(LEVELS)}.")] = None,
     sort: Annotated[str, typer.Option("--sort", help="score, last_active or name.")] = "score",
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N members.")] = None,
-    as_json: Json = False,
+    as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (facts as JSON).")] = False,
-    as_of: AsOf = None,
-    group: Groups = None,
-    community: CommunityName = None,
-    settings: Settings = None,
-    db: Db = None,
+    as_of: AsOfOption = None,
+    group: GroupsOption = None,
+    community: CommunityOption = None,
+    settings: SettingsOption = None,
+    db: DbOption = None,
 ) -> None:
     """Members in the community as of a day: level and why, activity score, last activity."""
     if cli.invoked_subcommand is not None:
         return  # `shequn members flag …`: the sub-command does the work
-    with _errors():
+    with errors():
         if level is not None and level not in LEVELS:
             raise ConfigError(f"--level {level!r}: use one of {', '.join(LEVELS)}")
         if sort not in SORTS:
             raise ConfigError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
         if as_json and as_csv:
             raise ConfigError("choose one of --json and --csv")
-        day, overrides = _day(as_of), _overrides(settings)
-        with _open(db) as store:
-            name = _community(store, community)
+        day, overrides = parse_day(as_of), parse_overrides(settings)
+        with open_store(db) as store:
+            name = community_name(store, community)
             ctx = context_for(store, name, as_of=day, groups=group, overrides=overrides or None)
             rows = _member_rows(ctx, level, sort, limit)
             shown_day, weights, caption = ctx.day, score_weights(ctx), _weights_text(ctx)
@@ -185,7 +124,7 @@ def members(
         _print_csv(rows)
         return
     if as_json:
-        _json(
+        print_json(
             {
                 "community": name,
                 "as_of": shown_day,
@@ -257,22 +196,22 @@ def member(
     reference: Annotated[
         str, typer.Argument(metavar="ID", help="Member id, identity id, carrier:native_id, or a name seen in the log.")
     ],
-    as_json: Json = False,
-    as_of: AsOf = None,
-    group: Groups = None,
-    community: CommunityName = None,
-    settings: Settings = None,
-    db: Db = None,
+    as_json: JsonOption = False,
+    as_of: AsOfOption = None,
+    group: GroupsOption = None,
+    community: CommunityOption = None,
+    settings: SettingsOption = None,
+    db: DbOption = None,
 ) -> None:
     """One member: identities, spans, score with weights, level with reasons, top ties, recent activity."""
-    with _errors():
-        day, overrides = _day(as_of), _overrides(settings)
-        with _open(db) as store:
-            name = _community(store, community)
+    with errors():
+        day, overrides = parse_day(as_of), parse_overrides(settings)
+        with open_store(db) as store:
+            name = community_name(store, community)
             ctx = context_for(store, name, as_of=day, groups=group, overrides=overrides or None)
             profile = member_profile(ctx, resolve_member(ctx.backend, reference))
     if as_json:
-        _json(profile)
+        print_json(profile)
     else:
         _print_profile(profile)
 
@@ -296,7 +235,7 @@ def _dry_run(ctx: MetricContext, community: str, as_json: bool) -> None:
     ]
     if as_json:
         payload = {"community": community, "as_of": ctx.day, "candidates": candidates, "kept": kept}
-        _json({**payload, "removals": len(removals)})
+        print_json({**payload, "removals": len(removals)})
         return
     table = Table(title=f"{community}: prune candidates as of {ctx.day.isoformat()} (dry run)")
     table.add_column("member", no_wrap=True)
@@ -325,20 +264,20 @@ def prune(
     undo: Annotated[
         str | None, typer.Option("--undo", metavar="BATCH", help="Reopen the spans a pruning batch closed.")
     ] = None,
-    as_json: Json = False,
-    as_of: AsOf = None,
-    group: Groups = None,
-    community: CommunityName = None,
-    settings: Settings = None,
-    db: Db = None,
+    as_json: JsonOption = False,
+    as_of: AsOfOption = None,
+    group: GroupsOption = None,
+    community: CommunityOption = None,
+    settings: SettingsOption = None,
+    db: DbOption = None,
 ) -> None:
     """Dormant members that nothing protects: list them, record their removal, or undo a removal."""
-    with _errors():
+    with errors():
         if undo is not None and not dry_run:
             raise ConfigError("--undo and --apply do not go together: --undo BATCH records the joins itself")
-        day, overrides = _day(as_of), _overrides(settings)
-        with _open(db) as store:
-            name = _community(store, community)
+        day, overrides = parse_day(as_of), parse_overrides(settings)
+        with open_store(db) as store:
+            name = community_name(store, community)
             if undo is not None:
                 found = store.community(name)
                 assert found is not None
@@ -363,7 +302,7 @@ def prune(
                     f"undo with: shequn prune --undo {run.batch}"
                 )
     if as_json:
-        _json(result)
+        print_json(result)
     else:
         out.print(message)
 

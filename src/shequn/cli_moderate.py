@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -17,65 +16,30 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from shequn.errors import ConfigError, ShequnError, StoreError
-from shequn.store import Community, Store, default_path
+from shequn.cli_common import (
+    CommunityOption,
+    DbOption,
+    JsonOption,
+    choose_community,
+    errors,
+    open_store,
+    out,
+    print_json,
+)
+from shequn.errors import ConfigError
 
 __all__ = ["classify_ads", "moderate_app", "register", "register_classify", "rules_app"]
-
-out = Console()
-err = Console(stderr=True)
 
 moderate_app = typer.Typer(no_args_is_help=True, help="Find ads and spam in the log, and remove their posters.")
 rules_app = typer.Typer(no_args_is_help=True, help="The community's group rules file (docs/rules.md).")
 
-DbOption = Annotated[
-    str | None, typer.Option("--db", envvar="SHEQUN_DB", help="Log: a DuckDB file or a postgresql:// URL.")
-]
-CommunityOption = Annotated[
-    str | None, typer.Option("--community", "-c", help="Community name (default: the log's only one).")
-]
 RulesOption = Annotated[
     Path | None,
     typer.Option("--rules", help="Rules file (TOML; default: the RULES_FILE setting, else ./shequn-rules.toml)."),
 ]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Only from this day on, YYYY-MM-DD.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except ShequnError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-
-
-def _open(db: str | None) -> Store:
-    """The log, writable: scores and bans are written into it."""
-    path = db or default_path()
-    if "://" not in path and path != ":memory:" and not Path(path).exists():
-        raise StoreError(f"{path}: no such log; run 'shequn import' or 'shequn demo' first")
-    return Store(path)
-
-
-def _community(store: Store, name: str | None) -> Community:
-    if name is not None:
-        found = store.community(name)
-        if found is None:
-            known = ", ".join(c.name for c in store.communities()) or "none yet"
-            raise ConfigError(f"no community named {name!r} (communities: {known})")
-        return found
-    communities = store.communities()
-    if len(communities) == 1:
-        return communities[0]
-    if not communities:
-        raise ConfigError("the log holds no community yet; run 'shequn import' first")
-    names = ", ".join(c.name for c in communities)
-    raise ConfigError(f"the log holds several communities ({names}); choose one with --community")
 
 
 def _day(text: str | None, option: str = "--since") -> date | None:
@@ -85,10 +49,6 @@ def _day(text: str | None, option: str = "--since") -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise ConfigError(f"{option} {text!r} is not a day (use YYYY-MM-DD)") from None
-
-
-def _json(payload: Any) -> None:
-    sys.stdout.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def _why(reasons: list[dict[str, Any]], n: int = 3) -> str:
@@ -110,10 +70,10 @@ def moderate_scan(
     """List messages flagged as ads or spam, newest first, with score and reasons."""
     from shequn.moderation import ensure_ad_scores, flagged_messages, load_rules
 
-    with _errors():
+    with errors():
         day = _day(since)
-        with _open(db) as store:
-            com = _community(store, community)
+        with open_store(db) as store:
+            com = choose_community(store, community)
             settings = store.settings(com)
             loaded = load_rules(rules, com.settings)
             cutoff = threshold if threshold is not None else loaded.ad_rules(float(settings["AD_THRESHOLD"])).threshold
@@ -122,7 +82,7 @@ def moderate_scan(
             ensure_ad_scores(store, com, loaded, threshold=cutoff)
             found = flagged_messages(store, com, cutoff, since=day, limit=limit)
     if as_json:
-        _json([f.as_dict() for f in found])
+        print_json([f.as_dict() for f in found])
         return
     table = Table(title=f"{com.name}: {len(found)} messages with ad score ≥ {cutoff:g}")
     for col in ("time (UTC)", "group", "member", "score", "reasons", "message"):
@@ -145,8 +105,8 @@ def moderate_ban(
     """Record the member's removal for ads from every group where they are in (one batch)."""
     from shequn.moderation import ban_member
 
-    with _errors(), _open(db) as store:
-        com = _community(store, community)
+    with errors(), open_store(db) as store:
+        com = choose_community(store, community)
         result = ban_member(store, com, member, note=note, dry_run=dry_run)
         names = dict(
             store.query(
@@ -155,7 +115,7 @@ def moderate_ban(
         )
     groups = [names.get(a.group_id, str(a.group_id)) for a in result.actions]
     if as_json:
-        _json(
+        print_json(
             {
                 "member_id": result.member.member_id,
                 "member": result.member.label,
@@ -189,17 +149,17 @@ def rules_check(
     """Report every violation of the group rules in the history: member, group, time, rule, excerpt."""
     from shequn.moderation import RULE_NAMES, check_rules, load_rules
 
-    with _errors():
+    with errors():
         day = _day(since)
         unknown = sorted(set(rule or ()) - set(RULE_NAMES))
         if unknown:
             raise ConfigError(f"--rule {unknown[0]!r}: use one of {', '.join(RULE_NAMES)}")
-        with _open(db) as store:
-            com = _community(store, community)
+        with open_store(db) as store:
+            com = choose_community(store, community)
             loaded = load_rules(rules, com.settings)
             found = check_rules(store, com, loaded, since=day, only=set(rule) if rule else None)
     if as_json:
-        _json([v.as_dict() for v in found])
+        print_json([v.as_dict() for v in found])
         return
     table = Table(title=f"{com.name}: {len(found)} violations ({loaded.source})")
     for col in ("time (UTC)", "group", "member", "rule", "detail", "message"):
@@ -247,7 +207,7 @@ def classify_ads(
     from shequn.classify.ads import AdContext, score_ads
     from shequn.moderation.rules import load_rules
 
-    with _errors():
+    with errors():
         if fmt not in {"text", "jsonl"}:
             raise ConfigError(f"--format {fmt!r}: use text or jsonl")
         ad_rules = load_rules(rules).ad_rules()

@@ -15,14 +15,12 @@ from datetime import UTC, datetime
 import orjson
 import pyarrow as pa
 
-from shequn.errors import ConfigError
 from shequn.sources._base import utc_us
-from shequn.store import Community, Store
+from shequn.store import Store
 
 __all__ = [
     "PairEvent",
     "batch_id",
-    "choose_community",
     "epoch_us",
     "members_of",
     "next_ts",
@@ -110,20 +108,3 @@ def members_of(store: Store, identity_ids: Iterable[int]) -> dict[int, int]:
             " JOIN _wanted_identities w ON w.identity_id = m.identity_id"
         )
     return dict(rows)
-
-
-def choose_community(store: Store, name: str | None) -> Community:
-    """The community named, or the log's only one; an error that says what to pass otherwise."""
-    if name is not None:
-        found = store.community(name)
-        if found is None:
-            known = ", ".join(c.name for c in store.communities()) or "none yet"
-            raise ConfigError(f"no community named {name!r} (known: {known})")
-        return found
-    communities = store.communities()
-    if len(communities) == 1:
-        return communities[0]
-    if not communities:
-        raise ConfigError("the log holds no community yet; run 'shequn import' first")
-    names = ", ".join(c.name for c in communities)
-    raise ConfigError(f"the log holds several communities ({names}); choose one with --community")
