@@ -272,20 +272,24 @@ def _classify_app() -> typer.Typer:
 def test_classify_ads_text_and_jsonl(tmp_path: Path) -> None:
     text = tmp_path / "in.txt"
     text.write_text(f"{ADS[0]}\n{ORDINARY[0]}\n", encoding="utf-8")
-    result = CliRunner().invoke(_classify_app(), ["classify", "ads", "--input", str(text)])
+    result = CliRunner().invoke(_classify_app(), ["classify", "ads", "--input", str(text), "--format", "jsonl"])
     assert result.exit_code == 0, result.output
     lines = [orjson.loads(line) for line in result.stdout.splitlines()]
-    assert [(row["id"], row["flagged"]) for row in lines] == [("1", True), ("2", False)]
+    assert [(row["text"], row["label"]) for row in lines] == [(ADS[0], True), (ORDINARY[0], False)]
+    assert set(lines[0]) == {"text", "score", "label", "reasons"}
     assert lines[0]["reasons"] and lines[1]["reasons"] == []
 
-    loose = CliRunner().invoke(_classify_app(), ["classify", "ads", "--input", str(text), "--threshold", "0"])
-    assert [orjson.loads(line)["flagged"] for line in loose.stdout.splitlines()] == [True, True]
+    loose = CliRunner().invoke(_classify_app(), ["classify", "ads", "-i", str(text), "-f", "jsonl", "--threshold", "0"])
+    assert [orjson.loads(line)["label"] for line in loose.stdout.splitlines()] == [True, True]
+
+    plain = CliRunner().invoke(_classify_app(), ["classify", "ads", "--input", str(text)])
+    assert [line.split(" ", 2)[1] for line in plain.stdout.splitlines()] == ["AD", "-"]
 
     jsonl = tmp_path / "in.jsonl"
     jsonl.write_text('{"id": "m7", "text": "Thanks, that fixed it"}\n\n', encoding="utf-8")
     result = CliRunner().invoke(_classify_app(), ["classify", "ads", "-i", str(jsonl), "--format", "jsonl"])
     assert result.exit_code == 0, result.output
-    assert [orjson.loads(line)["id"] for line in result.stdout.splitlines()] == ["m7"]
+    assert [orjson.loads(line)["text"] for line in result.stdout.splitlines()] == ["Thanks, that fixed it"]
 
 
 def test_classify_ads_bad_jsonl_names_the_line(tmp_path: Path) -> None:

@@ -24,13 +24,13 @@ import typer
 from shequn.cli_common import errors
 from shequn.errors import ConfigError, SourceFormatError, StoreError
 
-__all__ = ["classify_app", "classify_questions", "classify_replies", "register"]
+__all__ = ["classify_app", "classify_questions", "classify_replies", "input_texts", "open_input", "register"]
 
 classify_app = typer.Typer(no_args_is_help=True, help="Classify messages: questions, replies, ads.")
 _BATCH = 10_000
 
 
-def _texts(path: Path, handle: TextIO) -> Iterator[str]:
+def input_texts(path: Path, handle: TextIO) -> Iterator[str]:
     """One message per line; a ``.jsonl`` file (or lines starting with ``{``) holds ``{"text": …}`` objects."""
     as_json = path.suffix.lower() == ".jsonl"
     for number, line in enumerate(handle, 1):
@@ -51,7 +51,7 @@ def _texts(path: Path, handle: TextIO) -> Iterator[str]:
 
 
 @contextmanager
-def _open_input(path: Path) -> Iterator[TextIO]:
+def open_input(path: Path) -> Iterator[TextIO]:
     if str(path) == "-":
         yield sys.stdin
         return
@@ -94,8 +94,8 @@ def classify_questions(
                     write(f"{result.score:.3f} {mark} {text}\n")
             batch.clear()
 
-        with _open_input(input_file) as handle:
-            for text in _texts(input_file, handle):
+        with open_input(input_file) as handle:
+            for text in input_texts(input_file, handle):
                 batch.append(text)
                 if len(batch) >= _BATCH:
                     flush()

@@ -8,7 +8,6 @@ Wired into the main command by :func:`register` (``moderate`` and ``rules``) and
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -169,42 +168,20 @@ def rules_check(
     out.print(table)
 
 
-def _inputs(path: Path, fmt: str) -> Iterator[tuple[str, str | None]]:
-    """``(id, text)`` of each input line: plain text (id = line number) or JSON lines."""
-    from shequn.errors import SourceFormatError
-
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-    with handle:
-        for number, raw in enumerate(handle, 1):
-            if fmt == "text":
-                yield str(number), raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                continue
-            if not raw.strip():
-                continue
-            try:
-                row = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                raise SourceFormatError(str(path), f"line {number}", f"not JSON ({exc})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str | None):
-                raise SourceFormatError(str(path), f"line {number}", 'expected an object with a "text" string')
-            yield str(row.get("id", number)), row.get("text")
-
-
 def classify_ads(
-    input_file: Annotated[Path, typer.Option("--input", "-i", help="Messages: one per line, or JSON lines.")],
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help='text (one message a line) or jsonl ({"id", "text"} a line).')
-    ] = "text",
+    input_file: Annotated[
+        Path,
+        typer.Option("--input", "-i", help='Messages: one per line, or JSON lines with "text" (.jsonl); - for stdin.'),
+    ],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: text (score, label, message) or jsonl.")] = "text",
     threshold: Annotated[
         float | None, typer.Option("--threshold", help="Flag from this score (default: the rules file's, else 0.5).")
     ] = None,
     rules: RulesOption = None,
 ) -> None:
-    """Score messages for ads and spam; print one JSON line per message (id, score, flagged, reasons)."""
+    """Score messages for ads and spam; print each with its score, label and reasons."""
     from shequn.classify.ads import AdContext, score_ads
+    from shequn.cli_classify import input_texts, open_input
     from shequn.moderation.rules import load_rules
 
     with errors():
@@ -216,26 +193,25 @@ def classify_ads(
                 raise ConfigError(f"--threshold {threshold}: use a score from 0 to 1")
             ad_rules = replace(ad_rules, threshold=threshold)
         context = AdContext(ad_rules)
-        batch: list[tuple[str, str | None]] = []
+        batch: list[str] = []
         write = sys.stdout.write
 
         def flush() -> None:
-            results = score_ads([text for _, text in batch], context=context)
-            for (key, _), result in zip(batch, results, strict=True):
-                line = {
-                    "id": key,
-                    "score": round(result.score, 4),
-                    "flagged": result.score >= context.rules.threshold,
-                    "reasons": result.reasons_list(),
-                }
-                write(orjson.dumps(line).decode() + "\n")
+            for text, result in zip(batch, score_ads(batch, context=context), strict=True):
+                label = result.score >= context.rules.threshold
+                if fmt == "jsonl":
+                    row = {"text": text, "score": round(result.score, 4), "label": label}
+                    write(orjson.dumps({**row, "reasons": result.reasons_list()}).decode() + "\n")
+                else:
+                    write(f"{result.score:.3f} {'AD' if label else '-'} {text}\n")
             batch.clear()
 
-        for item in _inputs(input_file, fmt):
-            batch.append(item)
-            if len(batch) >= 10_000:
-                flush()
-        flush()
+        with open_input(input_file) as handle:
+            for text in input_texts(input_file, handle):
+                batch.append(text)
+                if len(batch) >= 10_000:
+                    flush()
+            flush()
 
 
 def register(app: typer.Typer) -> None:
