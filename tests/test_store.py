@@ -145,3 +145,11 @@ def test_actions_are_recorded_once_and_merge_identities(store: Store) -> None:
     assert count(store, "SELECT count(DISTINCT member_id) FROM identity_member") == 1
     row = store.con.execute("SELECT group_id, source_file, importer, attrs FROM events WHERE kind = 'merge'").fetchall()
     assert row == [(None, "identities import map.csv", "shequn", '{"batch":"b1"}')]
+
+
+def test_a_key_repeated_within_one_file_is_added_once_first_occurrence_kept(log_store: Store) -> None:
+    first, again = msg("1", "user1", 0, text="first"), msg("1", "user1", 0, text="again")
+    again.seq = 1
+    summary = run(log_store, [CHAT, again, first])  # file order is not seq order
+    assert (summary.records_read, summary.events_added, summary.duplicates) == (2, 1, 1)
+    assert log_store.query("SELECT text FROM events") == [("first",)]

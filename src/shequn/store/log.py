@@ -304,9 +304,7 @@ class Store:
                         [summary.import_id],
                     )
             # The stage holds what the ids hash (shequn.ids.event_key); they are hashed here, a
-            # column at a time. Which rows are new is decided on narrow rows (key, first seq)
-            # so memory holds keys, not whole events; a key seen twice in the file keeps its
-            # first occurrence.
+            # column at a time, and rows whose id the log has are skipped.
             hashed = {"event_id", "reply_to_event_id", "thread_id"}
             constants = {
                 "community_id": community.community_id,
@@ -324,34 +322,28 @@ class Store:
                 for c in ARROW_EVENTS.names
             )
             params = [constants[c] for c in ARROW_EVENTS.names if c in constants]
-            summary.events_added = db.execute_count(
-                f"""
-                INSERT INTO events
-                SELECT {columns}
-                FROM {stage} s
-                JOIN (
-                    SELECT k, first_seq
-                    FROM (SELECT event_id AS k, min(seq) AS first_seq FROM {stage} GROUP BY event_id) keys
-                    WHERE NOT EXISTS (
-                        SELECT 1 FROM events e
-                        WHERE e.event_id = md5(keys.k)
-                          AND e.group_id IN (SELECT DISTINCT group_id FROM {stage})
-                    )
-                ) new ON s.event_id = new.k AND s.seq = new.first_seq
-                """,
-                params,
-            )
-            summary.duplicates = summary.records_read - summary.events_added
             stats = self._one(
-                f"""SELECT min(ts) FILTER (WHERE kind = 'message'), max(ts) FILTER (WHERE kind = 'message'),
+                f"""SELECT count(*) - count(DISTINCT event_id),
+                           min(ts) FILTER (WHERE kind = 'message'), max(ts) FILTER (WHERE kind = 'message'),
                            count(DISTINCT identity_id) FILTER (WHERE kind = 'message'),
                            count(*) FILTER (WHERE kind = 'message')
                     FROM {stage} """,
             )
             assert stats is not None
-            summary.first_ts, summary.last_ts = stats[0], stats[1]
-            summary.members_seen = int(stats[2] or 0)
-            summary.messages_read = int(stats[3] or 0)
+            known = f"""NOT EXISTS (
+                SELECT 1 FROM events e
+                WHERE e.event_id = md5({{key}}) AND e.group_id IN (SELECT DISTINCT group_id FROM {stage})
+            )"""
+            if stats[0]:  # a key repeats within the file (rare): keep each key's first occurrence
+                first = f"(SELECT DISTINCT ON (event_id) * FROM {stage} ORDER BY event_id, seq)"
+                insert = f"INSERT INTO events SELECT {columns} FROM {first} s WHERE {known.format(key='s.event_id')}"
+            else:  # the usual case: every key once, so only the log's own events need skipping
+                insert = f"INSERT INTO events SELECT {columns} FROM {stage} s WHERE {known.format(key='s.event_id')}"
+            summary.events_added = db.execute_count(insert, params)
+            summary.duplicates = summary.records_read - summary.events_added
+            summary.first_ts, summary.last_ts = stats[1], stats[2]
+            summary.members_seen = int(stats[3] or 0)
+            summary.messages_read = int(stats[4] or 0)
             summary.groups_seen = len(builder.chats)
             if db.query(f"SELECT 1 FROM {stage} WHERE kind IN ('merge', 'unmerge') LIMIT 1"):
                 rebuild_identity_member(db)
