@@ -16,8 +16,8 @@ __all__ = ["DERIVED", "FORMATS", "TABLES", "export_tables"]
 
 TABLES = ("communities", "groups", "identities", "identity_member", "events", "imports")
 #: Derived tables worth having in a notebook, exported when they have been built: reply links
-#: (explicit and inferred, with rule and confidence) and ad scores (with reasons).
-DERIVED = ("reply_links", "ad_scores")
+#: (explicit and inferred, with rule and confidence), detected questions, and ad scores.
+DERIVED = ("reply_links", "questions", "ad_scores")
 FORMATS = {"parquet": "parquet", "csv": "csv", "jsonl": "json"}
 
 
@@ -40,7 +40,7 @@ def export_tables(store: Store, out_dir: Path, fmt: str, tables: list[str] | Non
     chosen = tables or [*TABLES, *(name for name in DERIVED if name in built)]
     for table in chosen:
         if table in DERIVED and table not in built:
-            raise ConfigError(f"table {table!r} is not built yet (shequn classify replies / shequn moderate scan)")
+            raise ConfigError(f"table {table!r} is not built yet (shequn classify replies, qa or moderate scan)")
         if table not in TABLES and table not in DERIVED:
             raise ConfigError(f"unknown table {table!r}; tables: {', '.join((*TABLES, *DERIVED))}")
     out_dir.mkdir(parents=True, exist_ok=True)

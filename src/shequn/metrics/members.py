@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any, Final
 
 import ibis
+import ibis.common.exceptions as ibis_errors
 
 from shequn.metrics._interactions import authored, decay, owned, reply_targets, without_non_humans
 from shequn.metrics._who import member_names
@@ -58,16 +59,33 @@ def score_weights(ctx: MetricContext) -> dict[str, float]:
     return {kind: float(ctx.param(setting)) for kind, setting in SCORE_WEIGHTS.items()}
 
 
+def _built_answers(ctx: MetricContext) -> Any | None:
+    """The Q&A answers when their tables exist, without building them here."""
+    from shequn.metrics import qa
+    from shequn.metrics._qa_tables import QUESTIONS, REPLY_LINKS
+
+    for name in (QUESTIONS, REPLY_LINKS):
+        try:
+            ctx.backend.table(name)
+        except ibis_errors.TableNotFound:
+            return None
+    return qa.answer_ids(ctx)
+
+
 def activity_score(ctx: MetricContext, answers: Any | None = None) -> Any:
     """``activity_score``: per member, ``Σ weight(kind) × 0.5^(age_days / HALF_LIFE)`` up to ``D``.
 
     ``answers`` is a table with an ``event_id`` column naming the messages that answer a
-    question (the question detector's output); without it no message is an answer. Columns:
+    question; by default the answers of :mod:`shequn.metrics.qa` when its tables have been
+    built (``shequn qa`` builds them; inferring reply links is too slow to do on every
+    import), else no message counts as an answer. Columns:
     ``member_id, score, messages, replies, answers, checkins, last_day``: each counted
     message in exactly one of ``messages``, ``replies``, ``answers``, so that the score of
     activity on ``D`` itself is ``Σ count × weight``.
     """
     weights = score_weights(ctx)
+    if answers is None:
+        answers = _built_answers(ctx)
     messages = without_non_humans(ctx, authored(ctx, "message"))
     messages = messages.select("event_id", "member_id", "day", "reply_to_event_id")
     replies = reply_targets(ctx, messages).select(reply_id="event_id").distinct()

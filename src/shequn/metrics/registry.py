@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shequn.errors import ConfigError
-from shequn.metrics import cohorts, health, members, money, ties
+from shequn.metrics import cohorts, health, members, money, qa, ties
 from shequn.metrics.context import MetricContext
 
 __all__ = ["DOC", "METRICS", "UNITS", "Metric", "anchor", "lookup", "register"]
@@ -215,7 +215,7 @@ for _metric in (
     ),
 ):
     register(_metric)
-for _metric in (*members.ENTRIES, *ties.ENTRIES):
+for _metric in (*members.ENTRIES, *ties.ENTRIES, *qa.ENTRIES):
     register(_metric)
 
 # Features outside this package add their entries when imported; import them here so that
