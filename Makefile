@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install system-deps demo test lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Debian packages the report tests need: Chromium (driven by Playwright, never downloaded)
+# and fonts that cover Chinese and emoji. Installed when missing and run as root.
+system-deps:
+	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk fonts-noto-color-emoji; \
+	else echo "chromium or CJK fonts missing: the browser tests will skip (make system-deps as root installs them)"; fi
+
 # The engine tests start their own PostgreSQL 15 server (initdb + pg_ctl) and a local Spark
 # session (Java 17); SHEQUN_REQUIRE_ENGINES=1 makes a missing one fail instead of skip.
-test: lint
+test: lint system-deps
 	SHEQUN_REQUIRE_ENGINES=1 $(BIN)/python -m pytest
 
 format: install

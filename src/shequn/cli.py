@@ -279,7 +279,7 @@ def group_purpose(
 
 def _register_commands() -> None:
     """Commands that live in their own modules, one per area (metrics, members, identities)."""
-    from shequn import cli_classify, cli_identities, cli_members, cli_metrics, cli_moderate, cli_qa
+    from shequn import cli_classify, cli_identities, cli_members, cli_metrics, cli_moderate, cli_qa, cli_report
 
     cli_metrics.register(app)
     cli_members.register(app)  # before identities: it owns `members`, identities adds `members flag`
@@ -287,6 +287,7 @@ def _register_commands() -> None:
     cli_moderate.register(app)
     cli_classify.register(app)
     cli_qa.register(app)
+    cli_report.register(app)
     cli_moderate.register_classify(cli_classify.classify_app)
 
 
