@@ -23,6 +23,7 @@ import ibis
 import ibis.common.exceptions as ibis_errors
 
 from shequn.metrics._interactions import authored, decay, owned, reply_targets, without_non_humans
+from shequn.metrics._lazy import lazy_entries
 from shequn.metrics._who import member_names
 from shequn.metrics.activity import as_day, members_in_at, ratio, window_start, within
 from shequn.metrics.context import MetricContext
@@ -265,12 +266,4 @@ def _entries() -> list[Any]:
     ]
 
 
-def __getattr__(name: str) -> Any:
-    """``ENTRIES``: this module's catalog entries, for :mod:`shequn.metrics.registry` to register.
-
-    Built on first use rather than at import, because the registry imports this module before
-    its own ``Metric`` class exists.
-    """
-    if name == "ENTRIES":
-        return _entries()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_entries(__name__, _entries)

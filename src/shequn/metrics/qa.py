@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import ibis
 
 from shequn.metrics._interactions import authored
+from shequn.metrics._lazy import lazy_entries
 from shequn.metrics._localtime import local_day
 from shequn.metrics._qa_tables import QUESTIONS, QUESTIONS_SCHEMA, REPLY_LINKS, QaTables, ensure_qa_tables
 from shequn.metrics._who import member_names
@@ -319,12 +320,4 @@ def _entries() -> list[Any]:
     ]
 
 
-def __getattr__(name: str) -> Any:
-    """``ENTRIES``: this module's catalog entries, for :mod:`shequn.metrics.registry` to register.
-
-    Built on first use rather than at import, because the registry imports this module before
-    its own ``Metric`` class exists.
-    """
-    if name == "ENTRIES":
-        return _entries()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_entries(__name__, _entries)

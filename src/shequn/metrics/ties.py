@@ -21,6 +21,7 @@ import ibis
 import networkx as nx
 
 from shequn.metrics._interactions import decay, interactions
+from shequn.metrics._lazy import lazy_entries
 from shequn.metrics.activity import active_members, as_day, ratio, window_start
 from shequn.metrics.context import MetricContext
 
@@ -222,12 +223,4 @@ def _entries() -> list[Any]:
     ]
 
 
-def __getattr__(name: str) -> Any:
-    """``ENTRIES``: this module's catalog entries, for :mod:`shequn.metrics.registry` to register.
-
-    Built on first use rather than at import, because the registry imports this module before
-    its own ``Metric`` class exists.
-    """
-    if name == "ENTRIES":
-        return _entries()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_entries(__name__, _entries)
