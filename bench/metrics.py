@@ -336,6 +336,8 @@ def main() -> None:
         print(f"  {engine}: " + ", ".join(f"{r['load'] + r['first']:.2f}s" for r in runs), flush=True)
     loads.append(_load())
     problems = _check_values(dumps) if "duckdb" in dumps and len(dumps) > 1 else []
+    for dump in dumps.values():
+        dump.unlink(missing_ok=True)
     for line in problems:
         print("DISAGREE", line)
     agree = "the baselines' values agree with shequn's" if not problems else "VALUES DISAGREE (see above)"

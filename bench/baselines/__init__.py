@@ -94,9 +94,10 @@ _EVENT_COLUMNS = (
     "event_id, group_id, kind, subkind, identity_id, target_identity_id, ts, seq, import_id,"
     " reply_to_event_id, mentions, attrs"
 )
-#: Id columns that may be null, read with -1 for null so they stay exact 64-bit integers
-#: (pandas would turn a nullable integer column into floats and lose the low bits of ids).
-_NULLABLE_IDS = ("group_id", "identity_id", "target_identity_id", "seq", "import_id")
+#: Integer columns that may be null, read with a number for null so that they stay exact
+#: 64-bit integers (pandas would turn a nullable integer column into floats and lose the low
+#: bits of ids): -1 for ids, 0 for ``seq`` as the spans' ordering reads a missing one.
+_NULL_AS = {"group_id": -1, "identity_id": -1, "target_identity_id": -1, "seq": 0, "import_id": -1}
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,9 @@ def read_log(path: Path | str, community: str) -> RawLog:
         events = con.sql(f"SELECT {_EVENT_COLUMNS} FROM events WHERE community_id = {int(community_id)}")
         events = events.to_arrow_table()
         members = con.sql("SELECT identity_id, member_id FROM identity_member").to_arrow_table()
-    for name in _NULLABLE_IDS:
+    for name, null in _NULL_AS.items():
         index = events.schema.get_field_index(name)
-        events = events.set_column(index, name, pc.fill_null(events[name], -1))
+        events = events.set_column(index, name, pc.fill_null(events[name], null))
     params = resolve(orjson.loads(settings))
     return RawLog(int(community_id), str(params.get("TIMEZONE", tz)), params, events, members)
 

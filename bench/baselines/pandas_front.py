@@ -50,7 +50,6 @@ from . import (
 __all__ = ["Log", "front_page", "load"]
 
 _FLAGS = ("bot", "staff", "protected")
-_US_PER_DAY = 86_400_000_000
 
 
 @dataclass
@@ -126,7 +125,8 @@ def _covered(members: np.ndarray, days: np.ndarray, stretches: pd.DataFrame) -> 
     """For each ``(member, day)``, whether one of the member's stretches covers the end of the day.
 
     A member's stretches are disjoint, so the one that can cover a day is the last to start
-    on or before it: one ``searchsorted`` over ``(member, start_day)`` finds it.
+    on or before it: one ``searchsorted`` over ``(member, start_day)`` packed in one integer
+    (member code above 22 bits of day: days up to 9999-12-31 fit) finds it.
     """
     ordered = stretches.sort_values(["member_id", "start_day"])
     codes = pd.Index(ordered["member_id"].unique())
@@ -173,7 +173,9 @@ def _flags(log: Log) -> pd.DataFrame:
     latest = f.drop_duplicates(["member_id", "subkind"])
     value = np.array([v is not False and v != "false" for v in _json_field(latest["attrs"], "value")], dtype=bool)
     subkind = latest.subkind.to_numpy()
-    wide = pd.DataFrame({"member_id": latest.member_id.to_numpy()} | {f: value & (subkind == f) for f in _FLAGS})
+    wide = pd.DataFrame(
+        {"member_id": latest.member_id.to_numpy()} | {flag: value & (subkind == flag) for flag in _FLAGS}
+    )
     return wide.groupby("member_id").any().reset_index()
 
 

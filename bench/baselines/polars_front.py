@@ -106,7 +106,7 @@ def _members_on(stretches: pl.DataFrame, days: list[int]) -> list[int]:
     queries = pl.Series(days, dtype=pl.Int64)
     began = starts.search_sorted(queries, side="right")
     ended = ends.search_sorted(queries, side="right")
-    return (began - ended).to_list()
+    return (began.cast(pl.Int64) - ended.cast(pl.Int64)).to_list()
 
 
 # -- the derived facts ------------------------------------------------------------------

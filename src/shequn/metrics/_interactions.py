@@ -84,24 +84,17 @@ def reply_targets(ctx: MetricContext, messages: Any) -> Any:
 
 
 def interactions(ctx: MetricContext) -> Any:
-    """Interactions up to the end of ``D``: rows ``event_id, day, source, target``.
+    """Interactions up to the end of ``D``, per ordered pair and day: rows ``source, target,
+    day, interactions`` (how many that day, in the chosen groups).
 
     An interaction from ``a`` to ``b`` is a message by ``a`` that replies to a message of
     ``b`` or mentions ``b``; ``a != b`` and both human. A message that both replies to and
-    mentions the same member is one interaction, not two.
+    mentions the same member is one interaction, not two. Read from the derived table
+    ``interactions``, built once per import.
     """
-    messages = authored(ctx, "message")
-    messages = messages.select("event_id", "day", "member_id", "reply_to_event_id", "mentions")
-    replied = reply_targets(ctx, messages)
-    replied = messages.join(replied, "event_id").select("event_id", "day", source="member_id", target="target")
-    mentioning = messages.filter(messages.mentions.notnull())
-    mentioning = mentioning.select("event_id", "day", "member_id", mentioned=mentioning.mentions.unnest())
-    mentioned = _members(ctx).rename(mentioned="identity_id", target="member_id")
-    mentioning = mentioning.join(mentioned, "mentioned")
-    mentioning = mentioning.select("event_id", "day", source=mentioning.member_id, target=mentioning.target)
-    both = replied.union(mentioning, distinct=True)
-    both = both.filter(both.source != both.target)
-    return without_non_humans(ctx, without_non_humans(ctx, both, "source"), "target")
+    rows = ctx.interactions
+    rows = rows.filter(rows.day <= as_day(ctx.day))
+    return rows.group_by(["source", "target", "day"]).aggregate(interactions=rows.interactions.sum())
 
 
 def decay(ctx: MetricContext, day: Any) -> Any:

@@ -19,6 +19,7 @@ from shequn.errors import ConfigError, ShequnError
 from shequn.metrics._localtime import OffsetSteps
 from shequn.metrics.derived import (
     ACTIVE_DAYS,
+    INTERACTIONS,
     MEMBER_DAY,
     MEMBER_FIRST,
     MEMBER_FLAGS,
@@ -129,6 +130,13 @@ class MetricContext:
         rows = (
             self._mine(MEMBER_FIRST) if self.group_ids is None else member_first_expr(self.all_spans, self.member_day)
         )
+        return rows.filter(rows.human)
+
+    @property
+    def interactions(self) -> Any:
+        """Interactions between human members per group, ordered pair and local day: rows
+        ``group_id, source, target, day, interactions`` (see :mod:`shequn.metrics.derived`)."""
+        rows = self._mine(INTERACTIONS)
         return rows.filter(rows.human)
 
     @property

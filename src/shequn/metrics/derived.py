@@ -19,7 +19,12 @@ community's rows and keeps the others'):
 - ``active_days`` — one row per member and local day with counted activity in any group:
   ``member_id, day, counted, messages, human, in_at_end`` (``in_at_end``: the member was in
   the community at the end of that day), so per-day counts need neither a distinct nor a
-  join.
+  join;
+- ``interactions`` — one row per group, ordered pair of members and local day with
+  interactions (replies to, or mentions of, another member): ``group_id, source, target,
+  day, interactions, human`` (``human``: neither end is flagged bot or staff). Resolving
+  whose message a reply answers joins every reply to every message, far too slow to repeat
+  for each metric that needs ties.
 
 ``presence``, ``member_first`` and ``active_days`` hold the whole community; a context
 narrowed to some groups computes the same three from its own spans and days instead.
@@ -48,6 +53,7 @@ __all__ = [
     "ACTIVE_DAYS",
     "DERIVED_TABLES",
     "DERIVED_VERSION",
+    "INTERACTIONS",
     "MEMBER_DAY",
     "MEMBER_FIRST",
     "MEMBER_FLAGS",
@@ -57,6 +63,7 @@ __all__ = [
     "active_days_expr",
     "derived_state",
     "ensure_derived",
+    "interactions_expr",
     "last_import_id",
     "member_day_expr",
     "member_flags_expr",
@@ -64,7 +71,7 @@ __all__ = [
 ]
 
 #: Bump whenever a derived table's columns or meaning change: every community then rebuilds.
-DERIVED_VERSION = 1
+DERIVED_VERSION = 2
 
 MEMBER_FLAGS = "member_flags"
 MEMBER_DAY = "member_day"
@@ -72,8 +79,9 @@ SPANS = "spans"
 PRESENCE = "presence"
 MEMBER_FIRST = "member_first"
 ACTIVE_DAYS = "active_days"
+INTERACTIONS = "interactions"
 STATE = "derived_state"
-DERIVED_TABLES = (MEMBER_FLAGS, MEMBER_DAY, SPANS, PRESENCE, MEMBER_FIRST, ACTIVE_DAYS)
+DERIVED_TABLES = (MEMBER_FLAGS, MEMBER_DAY, SPANS, PRESENCE, MEMBER_FIRST, ACTIVE_DAYS, INTERACTIONS)
 
 _FLAGS = ("bot", "staff", "protected")
 _ACTIVITY_KINDS = ("message", "reaction")
@@ -235,6 +243,46 @@ def active_days_expr(member_day: Any, stretches: Any) -> Any:
     )
 
 
+def interactions_expr(backend: Any, community_id: int, steps: OffsetSteps, flags: Any) -> Any:
+    """Interactions per group, ordered pair and local day (see the module docstring).
+
+    A message by ``source`` interacts with ``target`` when it replies to a message of theirs
+    or mentions them, ``source != target``; a message that does both counts once.
+    """
+    events = backend.table("events")
+    messages = events.filter(
+        (events.community_id == community_id) & (events.kind == "message") & events.identity_id.notnull()
+    )
+    messages = messages.join(_members(backend), "identity_id")
+    messages = messages.select("event_id", "group_id", "ts", "member_id", "reply_to_event_id", "mentions")
+    originals = messages.select(original_id=messages.event_id, target=messages.member_id)
+    replies = messages.filter(messages.reply_to_event_id.notnull())
+    replied = replies.join(originals, replies.reply_to_event_id == originals.original_id)
+    replied = replied.select("event_id", "group_id", "ts", source=replied.member_id, target=replied.target)
+    mentioning = messages.filter(messages.mentions.notnull())
+    mentioning = mentioning.select("event_id", "group_id", "ts", "member_id", mentioned=mentioning.mentions.unnest())
+    mentioning = mentioning.join(_members(backend).rename(mentioned="identity_id", target="member_id"), "mentioned")
+    mentioning = mentioning.select("event_id", "group_id", "ts", source=mentioning.member_id, target=mentioning.target)
+    both = replied.union(mentioning, distinct=True)
+    both = both.filter(both.source != both.target)
+    both = both.mutate(day=local_day(both.ts, steps))
+    pairs = both.group_by(["group_id", "source", "target", "day"]).aggregate(interactions=both.count())
+    flagged = flags.filter((flags.community_id == community_id) & (flags.bot | flags.staff)).select("member_id")
+    non_human = flagged.mutate(flagged=ibis.literal(True))
+    sources = non_human.rename(source="member_id", source_flagged="flagged")
+    targets = non_human.rename(target="member_id", target_flagged="flagged").view()
+    pairs = pairs.left_join(sources, "source").left_join(targets, "target")
+    return pairs.select(
+        community_id=ibis.literal(community_id, "int64"),
+        group_id=pairs.group_id,
+        source=pairs.source,
+        target=pairs.target,
+        day=pairs.day,
+        interactions=pairs.interactions,
+        human=pairs.source_flagged.isnull() & pairs.target_flagged.isnull(),
+    )
+
+
 def _replace_rows(backend: Any, name: str, expr: Any, community_id: int, temp: bool) -> Any:
     """Write ``expr`` as the community's rows of table ``name``, keeping other communities' rows.
 
@@ -319,6 +367,7 @@ def _rebuild(backend: Any, community_id: int, tz: str, count_reactions: bool, te
     _replace_rows(backend, ACTIVE_DAYS, active, community_id, temp)
     firsts = member_first_expr(spans, day_rows).mutate(community_id=mine)
     _replace_rows(backend, MEMBER_FIRST, firsts, community_id, temp)
+    _replace_rows(backend, INTERACTIONS, interactions_expr(backend, community_id, steps, flags), community_id, temp)
     _write_state(backend, state, temp)
     return state
 

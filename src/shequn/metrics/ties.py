@@ -59,18 +59,19 @@ def ties(ctx: MetricContext) -> Any:
     found = found.mutate(
         a=ibis.least(found.source, found.target),
         b=ibis.greatest(found.source, found.target),
-        decayed=decay(ctx, found.day),
+        decayed=decay(ctx, found.day) * found.interactions.cast("float64"),
         recent=found.day >= as_day(first),
     )
     pairs = found.group_by(["a", "b"]).aggregate(
         weight=found.decayed.sum(),
-        interactions=found.count(),
-        recent=found.count(where=found.recent),
-        days_ab=found.day.nunique(where=found.recent & (found.source == found.a)),
-        days_ba=found.day.nunique(where=found.recent & (found.source == found.b)),
+        interactions=found.interactions.sum(),
+        recent=found.interactions.sum(where=found.recent),
+        # interactions() has one row per ordered pair and day: counting rows counts distinct days
+        days_ab=found.count(where=found.recent & (found.source == found.a)),
+        days_ba=found.count(where=found.recent & (found.source == found.b)),
         last_day=found.day.max(),
     )
-    pairs = pairs.filter(pairs.recent > 0)
+    pairs = pairs.filter(pairs.recent.fill_null(0) > 0)
     needed = int(ctx.param("STRONG_TIE_DAYS"))
     return pairs.select(
         "a",
@@ -109,8 +110,23 @@ def member_ties(ctx: MetricContext) -> Any:
 
 
 def strong_ties_per_member(ctx: MetricContext) -> Any:
-    """``member_id, strong_ties, weak_ties``: how many of each a member has in the window."""
-    ends = member_ties(ctx)
+    """``member_id, strong_ties, weak_ties``: how many of each a member has in the window.
+
+    The same pairs as :func:`ties`, counted from the window's interactions alone: whether a
+    tie is strong depends on nothing older, and its weight is not needed here.
+    """
+    found = interactions(ctx)
+    found = found.filter(found.day >= as_day(_window_first(ctx)))
+    found = found.mutate(a=ibis.least(found.source, found.target), b=ibis.greatest(found.source, found.target))
+    pairs = found.group_by(["a", "b"]).aggregate(
+        days_ab=found.count(where=found.source == found.a),
+        days_ba=found.count(where=found.source == found.b),
+    )
+    needed = int(ctx.param("STRONG_TIE_DAYS"))
+    pairs = pairs.mutate(strong=(pairs.days_ab >= needed) & (pairs.days_ba >= needed))
+    ends = pairs.select(member_id=pairs.a, strong=pairs.strong).union(
+        pairs.select(member_id=pairs.b, strong=pairs.strong), distinct=False
+    )
     return ends.group_by("member_id").aggregate(
         strong_ties=ends.count(where=ends.strong),
         weak_ties=ends.count(where=~ends.strong),
