@@ -153,3 +153,19 @@ def test_a_key_repeated_within_one_file_is_added_once_first_occurrence_kept(log_
     summary = run(log_store, [CHAT, again, first])  # file order is not seq order
     assert (summary.records_read, summary.events_added, summary.duplicates) == (2, 1, 1)
     assert log_store.query("SELECT text FROM events") == [("first",)]
+
+
+def test_content_keys_count_repeats_across_out_of_order_timestamps() -> None:
+    from shequn.sources._base import ContentKeys
+
+    keys = ContentKeys()
+    # WhatsApp writes 12:25 before 12:24 at times; the same "ok" at 12:25 twice stays two events
+    first = keys.key("12:25", "Ann", "ok")
+    keys.key("12:24", "Bob", "hi")
+    second = keys.key("12:25", "Ann", "ok")
+    assert first != second and first.endswith(":0") and second.endswith(":1")
+    again = ContentKeys()  # a re-export of the same lines gives the same keys
+    assert [again.key("12:25", "Ann", "ok"), again.key("12:24", "Bob", "hi"), again.key("12:25", "Ann", "ok")][::2] == [
+        first,
+        second,
+    ]

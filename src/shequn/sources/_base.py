@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -97,24 +98,29 @@ def local_to_utc_us(naive: datetime, tz: ZoneInfo) -> int:
 class ContentKeys:
     """Keys for events of carriers without message ids (WhatsApp, IRC, QQ).
 
-    The key hashes time, sender and text plus the occurrence of that same triple within the
-    same timestamp, so two identical messages in one minute stay two events while a
-    re-export of the same chat yields the same keys. Memory stays constant: only the
-    counts for the current timestamp are kept.
+    The key hashes time, sender and text plus the occurrence of that same triple at that same
+    timestamp, so two identical messages in one minute stay two events while a re-export of
+    the same chat yields the same keys. Exports are not always in time order (WhatsApp writes
+    12:25 before 12:24), so the counts of the last ``RECENT`` timestamps are kept, not only
+    the current one; memory stays constant.
     """
 
-    __slots__ = ("_counts", "_ts")
+    RECENT = 64
+    __slots__ = ("_counts",)
 
     def __init__(self) -> None:
-        self._ts: str | None = None
-        self._counts: dict[tuple[str, str], int] = {}
+        self._counts: OrderedDict[str, dict[tuple[str, str], int]] = OrderedDict()
 
     def key(self, ts: str, sender: str, text: str) -> str:
-        if ts != self._ts:
-            self._ts = ts
-            self._counts.clear()
-        n = self._counts.get((sender, text), 0)
-        self._counts[(sender, text)] = n + 1
+        counts = self._counts.get(ts)
+        if counts is None:
+            counts = self._counts[ts] = {}
+            if len(self._counts) > self.RECENT:
+                self._counts.popitem(last=False)
+        else:
+            self._counts.move_to_end(ts)
+        n = counts.get((sender, text), 0)
+        counts[(sender, text)] = n + 1
         digest = hashlib.md5(f"{ts}\x1f{sender}\x1f{text}".encode(), usedforsecurity=False).hexdigest()
         return f"h:{digest[:24]}:{n}"
 
