@@ -27,7 +27,7 @@ from shequn.metrics._lazy import lazy_entries
 from shequn.metrics._who import member_names
 from shequn.metrics.activity import as_day, members_in_at, ratio, window_start, within
 from shequn.metrics.context import MetricContext
-from shequn.metrics.levels import LEVEL_WINDOW_DAYS, level_rows, member_levels
+from shequn.metrics.levels import LEVEL_WINDOW_DAYS, catalog_levels, level_rows, member_levels
 
 __all__ = [
     "CONCENTRATION_DAYS",
@@ -226,7 +226,7 @@ def _entries() -> list[Any]:
             "table",
             "members in at the end of D: newcomer, core, active, casual or dormant, with the facts",
             link,
-            member_levels,
+            catalog_levels,
             ("NEWCOMER_DAYS", "CORE_DAYS", "PRUNE_DAYS", "STRONG_TIE_DAYS"),
             convert=level_rows,
             front_page=False,
