@@ -14,26 +14,15 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from shequn.sources._wechat_memotrace import HEADER_COLUMNS
+
 __all__ = ["bench_sample"]
 
 _START = 1_704_067_200  # 2024-01-01 00:00:00 UTC
 _LOCAL = timedelta(hours=8)  # MemoTrace's StrTime: the exporting PC's clock (Asia/Shanghai)
 _MEMBERS = 400
 _WORDS = ("今天", "读书", "会议", "大家", "好", "问题", "代码", "发布", "周末", "活动")
-_COLUMNS = [
-    "localId",
-    "TalkerId",
-    "Type",
-    "SubType",
-    "IsSender",
-    "CreateTime",
-    "Status",
-    "StrContent",
-    "StrTime",
-    "Remark",
-    "NickName",
-    "Sender",
-]
+_COLUMNS = list(HEADER_COLUMNS)  # the importer's own header, so the two cannot drift apart
 _REFER = (
     '<?xml version="1.0"?><msg><appmsg appid="" sdkver="0"><title>{title}</title><type>57</type><refermsg>'
     "<type>1</type><svrid>{svrid}</svrid><fromusr>20009999999@chatroom</fromusr><chatusr>{chatusr}</chatusr>"

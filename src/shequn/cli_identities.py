@@ -42,6 +42,7 @@ from shequn.identities import (
     undo_batch,
     unmerge_pair,
 )
+from shequn.store import Community, Store
 
 __all__ = ["identities_app", "register"]
 
@@ -118,6 +119,13 @@ def suggest_cmd(
         _report(outcome, f"applied suggestions ≥ {apply_above}", False)
 
 
+def _pair(store: Store, community: str | None, first: str, second: str) -> tuple[Community, int, int]:
+    """The community and the two identities a merge or unmerge names."""
+    com = choose_community(store, community)
+    a, b = (resolve_identity(store, ref, com.community_id) for ref in (first, second))
+    return com, a, b
+
+
 @identities_app.command("merge")
 def merge_cmd(
     first: Annotated[str, typer.Argument(help="Identity id, carrier:native_id or carrier:group:name.")],
@@ -128,8 +136,7 @@ def merge_cmd(
 ) -> None:
     """Say that two identities are one person."""
     with errors(), open_store(db) as store:
-        com = choose_community(store, community)
-        a, b = (resolve_identity(store, ref, com.community_id) for ref in (first, second))
+        com, a, b = _pair(store, community, first, second)
         outcome = merge_pairs(store, com, [MergePlan(a, b)], subkind="manual", source=f"identities merge {a} {b}")
     _report(outcome, f"merge {a} {b}", as_json)
 
@@ -144,8 +151,7 @@ def unmerge_cmd(
 ) -> None:
     """Take back the merge of two identities."""
     with errors(), open_store(db) as store:
-        com = choose_community(store, community)
-        a, b = (resolve_identity(store, ref, com.community_id) for ref in (first, second))
+        com, a, b = _pair(store, community, first, second)
         outcome = unmerge_pair(store, com, a, b, source=f"identities unmerge {a} {b}")
     _report(outcome, f"unmerge {a} {b}", as_json)
 
