@@ -59,6 +59,13 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process so far (all threads, user and system): a figure that a busy
+    machine disturbs less than the wall clock."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _quiet() -> None:
     import warnings
 
@@ -84,20 +91,25 @@ def child_refresh(path: Path) -> dict[str, Any]:
 
 
 def _duckdb_front(path: Path, dump: Path | None) -> dict[str, Any]:
+    import ibis.backends.duckdb.converter  # noqa: F401 - Ibis imports it (and pandas) on the first result
+
+    import shequn.metrics  # noqa: F401 - as the baselines' modules are imported before their clocks
     from baselines import shequn_front_page
     from shequn.store import Store
 
     t0 = time.perf_counter()  # after the imports: they are no part of any time
     store = Store(path, read_only=True)
     loaded = time.perf_counter()
+    cpu = _cpu_s()
     values = shequn_front_page(store, COMMUNITY)
+    cpu = _cpu_s() - cpu
     first = time.perf_counter()
     shequn_front_page(store, COMMUNITY)
     repeated = time.perf_counter()
     store.close()
     if dump is not None:
         dump.write_bytes(pickle.dumps(values))
-    return {"load": loaded - t0, "first": first - loaded, "repeated": repeated - first}
+    return {"load": loaded - t0, "first": first - loaded, "repeated": repeated - first, "cpu": cpu}
 
 
 def _baseline_front(engine: str, path: Path, dump: Path | None) -> dict[str, Any]:
@@ -107,13 +119,15 @@ def _baseline_front(engine: str, path: Path, dump: Path | None) -> dict[str, Any
     t0 = time.perf_counter()  # after the imports: they are no part of any time
     log = module.load(path, COMMUNITY)
     loaded = time.perf_counter()
+    cpu = _cpu_s()
     values = module.front_page(log)
+    cpu = _cpu_s() - cpu
     first = time.perf_counter()
     module.front_page(log)
     repeated = time.perf_counter()
     if dump is not None:
         dump.write_bytes(pickle.dumps(values))
-    return {"load": loaded - t0, "first": first - loaded, "repeated": repeated - first}
+    return {"load": loaded - t0, "first": first - loaded, "repeated": repeated - first, "cpu": cpu}
 
 
 def child_front(engine: str, path: Path, dump: Path | None) -> dict[str, Any]:
@@ -211,14 +225,15 @@ def _check_values(dumps: dict[str, Path]) -> list[str]:
 
 def _table(results: dict[str, list[dict[str, Any]]]) -> list[str]:
     lines = [
-        "| engine | first front page (s) | repeated (s) | load (s) | load + first (s) | peak RSS (MB) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| engine | first front page (s) | its CPU time (s) | repeated (s) | load (s) | load + first (s)"
+        " | peak RSS (MB) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for engine, runs in results.items():
         first, repeated, load = _median(runs, "first"), _median(runs, "repeated"), _median(runs, "load")
         lines.append(
-            f"| {engine} | {first:.2f} | {repeated:.3f} | {load:.2f} | {load + first:.2f} |"
-            f" {_median(runs, 'peak_mb'):.0f} |"
+            f"| {engine} | {first:.2f} | {_median(runs, 'cpu'):.2f} | {repeated:.3f} | {load:.2f} |"
+            f" {load + first:.2f} | {_median(runs, 'peak_mb'):.0f} |"
         )
     return lines
 
@@ -233,11 +248,14 @@ def _verdict(results: dict[str, list[dict[str, Any]]]) -> list[str]:
     ]
     if "pandas" in results:
         pandas = _median(results["pandas"], "first")
-        pandas_loaded = pandas + _median(results["pandas"], "load")
+        from_log = (pandas + _median(results["pandas"], "load")) / (first + _median(results["duckdb"], "load"))
+        out.append(
+            f"- ≥ {TARGET_PANDAS_FACTOR:g}× faster than pandas, from the log file to the front page (load + first):"
+            f" {from_log:.1f}×, {'met' if from_log >= TARGET_PANDAS_FACTOR else 'MISSED'}"
+        )
         factor = pandas / first
         out.append(
-            f"- ≥ {TARGET_PANDAS_FACTOR:g}× faster than pandas: {factor:.1f}× (pandas {pandas:.2f} s;"
-            f" {pandas_loaded / first:.1f}× counting pandas' load),"
+            f"- the same, pandas' computing alone (its log already in memory, {pandas:.2f} s): {factor:.1f}×,"
             f" {'met' if factor >= TARGET_PANDAS_FACTOR else 'MISSED'}"
         )
     if "polars" in results:

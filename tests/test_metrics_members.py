@@ -224,6 +224,16 @@ def test_each_level_and_its_facts(levels_ctx) -> None:
     assert facts["nick"] == {"first_day": "2024-06-20", "days_since_join": 10}
 
 
+def test_catalog_levels_match_the_row_by_row_facts(levels_ctx) -> None:
+    # the catalog builds the front page's levels column by column from the engine's ordered
+    # table; it must give exactly what level_rows makes of member_levels' rows, in the same order
+    expected = level_rows(rows_of(levels_ctx, member_levels(levels_ctx)))
+    got = evaluate(levels_ctx, ENTRIES[1])
+    assert ENTRIES[1].key == "member_levels"
+    assert got == expected
+    assert [r["level"] for r in got][:2] == ["newcomer", "newcomer"]
+
+
 def test_levels_partition_members_now(levels_ctx) -> None:
     rows = rows_of(levels_ctx, member_levels(levels_ctx))
     assert len(rows) == len({r["member_id"] for r in rows}) == value(levels_ctx, "members_now") == 12

@@ -26,6 +26,8 @@ import orjson
 import pandas as pd
 import pyarrow.compute as pc
 
+from shequn._nogc import collector_paused
+
 from . import (
     ACTIVATION_PERIOD,
     ACTIVE_MIN_DAYS,
@@ -446,18 +448,19 @@ def _levels(log: Log, d: _Derived, strong: pd.Series) -> list[dict[str, Any]]:
     facts["level"] = pd.Categorical(level, categories=["newcomer", "core", "active", "casual", "dormant"], ordered=True)
     facts = facts.sort_values(["level", "member_id"])
     last = facts.last_active.to_numpy()
-    return [
-        level_row(m, lv, int(f), day, int(a), int(s), None if np.isnan(la) else int(la))
-        for m, lv, f, a, s, la in zip(
-            facts.member_id.tolist(),
-            facts.level.astype(str).tolist(),
-            facts.first_day.tolist(),
-            facts.active_days_30.tolist(),
-            facts.strong_ties.tolist(),
-            last,
-            strict=True,
-        )
-    ]
+    with collector_paused():  # as shequn builds its rows: the output rows hold no cycles
+        return [
+            level_row(m, lv, int(f), day, int(a), int(s), None if np.isnan(la) else int(la))
+            for m, lv, f, a, s, la in zip(
+                facts.member_id.tolist(),
+                facts.level.astype(str).tolist(),
+                facts.first_day.tolist(),
+                facts.active_days_30.tolist(),
+                facts.strong_ties.tolist(),
+                last,
+                strict=True,
+            )
+        ]
 
 
 def _income(log: Log, day: int) -> dict[str, float]:

@@ -15,6 +15,8 @@ from typing import Any
 
 import polars as pl
 
+from shequn._nogc import collector_paused
+
 from . import (
     ACTIVATION_PERIOD,
     ACTIVE_MIN_DAYS,
@@ -326,12 +328,13 @@ def _levels(log: Log, d: _Derived, strong: pl.DataFrame) -> list[dict[str, Any]]
         .otherwise(pl.lit("dormant"))
     )
     facts = facts.with_columns(level=level.cast(pl.Enum(LEVELS))).sort(["level", "member_id"])
-    return [
-        level_row(m, str(lv), f, day, a, s, la)
-        for m, lv, f, a, s, la in facts.select(
-            "member_id", "level", "first_day", "active_days_30", "strong_ties", "last_active"
-        ).iter_rows()
-    ]
+    with collector_paused():  # as shequn builds its rows: the output rows hold no cycles
+        return [
+            level_row(m, str(lv), f, day, a, s, la)
+            for m, lv, f, a, s, la in facts.select(
+                "member_id", "level", "first_day", "active_days_30", "strong_ties", "last_active"
+            ).iter_rows()
+        ]
 
 
 def _income(log: Log, day: int) -> dict[str, float]:

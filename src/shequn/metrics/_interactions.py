@@ -22,7 +22,7 @@ __all__ = ["authored", "decay", "interactions", "non_humans", "owned", "reply_ta
 
 
 def _members(ctx: MetricContext) -> Any:
-    return ctx.backend.table("identity_member")
+    return ctx.table("identity_member")
 
 
 def non_humans(ctx: MetricContext) -> Any:

@@ -7,12 +7,13 @@ tables already narrowed to its groups, making sure first that they are current.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
 
+import ibis
 import orjson
 
 from shequn.errors import ConfigError, ShequnError
@@ -36,6 +37,9 @@ from shequn.store import Store
 
 __all__ = ["MetricContext", "context_for", "group_ids_for"]
 
+#: Engines on which :meth:`MetricContext.shared` keeps results in memory (in-process, zero-copy Arrow).
+_SHARE_RESULTS = frozenset({"duckdb"})
+
 
 @dataclass(frozen=True, eq=False)
 class MetricContext:
@@ -58,6 +62,24 @@ class MetricContext:
         """A setting's value (its default when ``params`` lacks it); metrics read settings here."""
         return self.params[name] if name in self.params else SETTINGS[name].default
 
+    @cached_property
+    def _shared(self) -> dict[str, Any]:
+        return {}
+
+    def shared(self, name: str, build: Callable[[MetricContext], Any]) -> Any:
+        """``build(self)``, an intermediate table that several metrics of this context read.
+
+        On the embedded engine it is executed once and handed out as an in-memory table, so
+        the front page's metrics that all need, say, every member's strong ties do not each
+        recompute them. Other engines get the expression itself: their results are identical,
+        and moving rows back into a server or cluster would cost more than it saves.
+        """
+        if self.backend.name not in _SHARE_RESULTS:
+            return build(self)
+        if name not in self._shared:
+            self._shared[name] = ibis.memtable(self.backend.to_pyarrow(build(self)))
+        return self._shared[name]
+
     # -- derived tables, current and narrowed to this context ---------------------------
 
     @cached_property
@@ -76,9 +98,20 @@ class MetricContext:
         """Make sure the derived tables are current (once per context) and say what they hold."""
         return self.state
 
+    @cached_property
+    def _tables(self) -> dict[str, Any]:
+        return {}
+
+    def table(self, name: str) -> Any:
+        """The log's table ``name``, looked up once per context (each lookup asks the engine
+        for its columns; a front page reads the same few tables some fifty times)."""
+        if name not in self._tables:
+            self._tables[name] = self.backend.table(name)
+        return self._tables[name]
+
     def _mine(self, name: str) -> Any:
         self.current()
-        table = self.backend.table(name)
+        table = self.table(name)
         table = table.filter(table.community_id == self.community_id)
         if self.group_ids is not None and "group_id" in table.columns:
             table = table.filter(table.group_id.isin(list(self.group_ids)))
@@ -146,7 +179,7 @@ class MetricContext:
 
     def events(self, *kinds: str) -> Any:
         """Raw events of the community's chosen groups, of the given kinds (all if none)."""
-        events = self.backend.table("events")
+        events = self.table("events")
         events = events.filter(events.community_id == self.community_id)
         if kinds:
             events = events.filter(events.kind.isin(list(kinds)))
@@ -166,11 +199,11 @@ class MetricContext:
         if self.as_of is not None:
             return self.as_of
         self.current()
-        rows = self.backend.table(MEMBER_DAY)
+        rows = self.table(MEMBER_DAY)
         rows = rows.filter((rows.community_id == self.community_id) & rows.human & (rows.counted > 0))
         found = self.backend.to_pyarrow(rows.day.max()).as_py()
         if found is None:
-            spans = self.backend.table(SPANS)
+            spans = self.table(SPANS)
             spans = spans.filter(spans.community_id == self.community_id)
             found = self.backend.to_pyarrow(spans.opened_day.max()).as_py()
         if found is None:

@@ -27,7 +27,7 @@ from shequn.metrics._lazy import lazy_entries
 from shequn.metrics._who import member_names
 from shequn.metrics.activity import as_day, members_in_at, ratio, window_start, within
 from shequn.metrics.context import MetricContext
-from shequn.metrics.levels import LEVEL_WINDOW_DAYS, catalog_levels, level_rows, member_levels
+from shequn.metrics.levels import LEVEL_WINDOW_DAYS, catalog_levels, level_table_rows, member_levels
 
 __all__ = [
     "CONCENTRATION_DAYS",
@@ -228,8 +228,9 @@ def _entries() -> list[Any]:
             link,
             catalog_levels,
             ("NEWCOMER_DAYS", "CORE_DAYS", "PRUNE_DAYS", "STRONG_TIE_DAYS"),
-            convert=level_rows,
+            convert=level_table_rows,
             front_page=False,
+            arrow=True,
         ),
         Metric(
             "top10_share",

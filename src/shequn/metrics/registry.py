@@ -51,7 +51,7 @@ class Metric:
     ``key`` is the catalog's spelling (``retention_N``); ``params`` the settings the value
     depends on, the first of which fills the ``N`` of the key. ``function`` returns an Ibis
     expression; ``convert`` turns its executed result (a Python scalar, or a list of row
-    dicts for tables) into the value shown.
+    dicts for tables; the Arrow table itself when ``arrow`` is set) into the value shown.
     """
 
     key: str
@@ -62,6 +62,7 @@ class Metric:
     params: tuple[str, ...] = ()
     convert: Callable[[Any], Any] | None = None
     front_page: bool = True
+    arrow: bool = False
 
     def name(self, params: dict[str, Any] | None = None) -> str:
         """The metric's name with its parameter filled in (``retention_80``)."""

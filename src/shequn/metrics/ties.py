@@ -110,27 +110,28 @@ def member_ties(ctx: MetricContext) -> Any:
 
 
 def strong_ties_per_member(ctx: MetricContext) -> Any:
-    """``member_id, strong_ties, weak_ties``: how many of each a member has in the window.
+    """``member_id, strong_ties``: members with a strong tie in the window, and how many.
 
-    The same pairs as :func:`ties`, counted from the window's interactions alone: whether a
-    tie is strong depends on nothing older, and its weight is not needed here.
+    The same pairs as :func:`ties` would mark strong, counted from the window's interactions
+    alone: whether a tie is strong depends on nothing older, and its weight is not needed
+    here. Computed once per context (:meth:`~shequn.metrics.context.MetricContext.shared`):
+    ``strong_tie_share`` and every member's level both read it.
     """
+    return ctx.shared("strong_ties_per_member", _strong_ties_per_member)
+
+
+def _strong_ties_per_member(ctx: MetricContext) -> Any:
+    # Directions first: only ordered pairs that reached out on enough days can be half of a
+    # strong tie, and they are few, so pairing each with its reverse is a small join.
     found = interactions(ctx)
     found = found.filter(found.day >= as_day(_window_first(ctx)))
-    found = found.mutate(a=ibis.least(found.source, found.target), b=ibis.greatest(found.source, found.target))
-    pairs = found.group_by(["a", "b"]).aggregate(
-        days_ab=found.count(where=found.source == found.a),
-        days_ba=found.count(where=found.source == found.b),
+    directions = found.group_by(["source", "target"]).aggregate(days=found.count())
+    directions = directions.filter(directions.days >= int(ctx.param("STRONG_TIE_DAYS")))
+    reverse = directions.select(back_source=directions.target, back_target=directions.source)
+    mutual = directions.join(
+        reverse, (directions.source == reverse.back_source) & (directions.target == reverse.back_target)
     )
-    needed = int(ctx.param("STRONG_TIE_DAYS"))
-    pairs = pairs.mutate(strong=(pairs.days_ab >= needed) & (pairs.days_ba >= needed))
-    ends = pairs.select(member_id=pairs.a, strong=pairs.strong).union(
-        pairs.select(member_id=pairs.b, strong=pairs.strong), distinct=False
-    )
-    return ends.group_by("member_id").aggregate(
-        strong_ties=ends.count(where=ends.strong),
-        weak_ties=ends.count(where=~ends.strong),
-    )
+    return mutual.group_by(member_id=mutual.source).aggregate(strong_ties=mutual.count())
 
 
 def strong_tie_share(ctx: MetricContext) -> Any:

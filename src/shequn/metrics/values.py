@@ -50,6 +50,8 @@ def _plain(value: Any) -> Any:
 def evaluate(ctx: MetricContext, metric: Metric) -> Any:
     """Run one entry's expression on the context's backend; its value as plain Python."""
     result = ctx.backend.to_pyarrow(metric.function(ctx))
+    if metric.arrow and metric.convert is not None and isinstance(result, pa.Table):
+        return metric.convert(result)
     plain = _plain(result.as_py()) if isinstance(result, pa.Scalar) else result.to_pylist()
     return metric.convert(plain) if metric.convert is not None else plain
 
