@@ -66,14 +66,16 @@ class LogBuilder:
         self._add(group, "removal", when, subkind=reason, actor_id="admin", target_id=member)
         return self
 
-    def message(self, group: str, member: str, when: str, *, reply_to: Event | None = None) -> Event:
+    def message(
+        self, group: str, member: str, when: str, *, reply_to: Event | None = None, text: str = "hello"
+    ) -> Event:
         return self._add(
             group,
             "message",
             when,
             subkind="text",
             actor_id=member,
-            text="hello",
+            text=text,
             reply_to_key=reply_to.key if reply_to is not None else None,
         )
 

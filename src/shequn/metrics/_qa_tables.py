@@ -123,6 +123,34 @@ def _replace(backend: Any, name: str, rows: Any, community_id: int) -> None:
     backend.create_table(name, rows, overwrite=True)
 
 
+#: Engines that read a staged Parquet file themselves; others are sent its rows batch by batch.
+_READS_PARQUET = frozenset({"duckdb", "pyspark"})
+
+
+def _replace_from_parquet(backend: Any, name: str, path: Path, community_id: int) -> None:
+    """The community's rows of ``name`` replaced by the staged Parquet file ``path``.
+
+    DuckDB and Spark read the file where it lies. A server (PostgreSQL) cannot, so the new
+    table is built beside the old one, the other communities' rows first, then the file's
+    rows a batch at a time (memory stays that of one batch), and is copied over the old one.
+    """
+    if backend.name in _READS_PARQUET:
+        _replace(backend, name, backend.read_parquet(path), community_id)
+        return
+    staged = pq.ParquetFile(path)
+    schema = ibis.schema(staged.schema_arrow)
+    building = f"{name}__next"
+    if _exists(backend, name) and backend.table(name).schema() == schema:
+        old = backend.table(name)
+        backend.create_table(building, old.filter(old.community_id != community_id), overwrite=True)
+    else:
+        backend.create_table(building, schema=schema, overwrite=True)
+    for batch in staged.iter_batches(batch_size=_BATCH):
+        backend.insert(building, ibis.memtable(pa.Table.from_batches([batch])))
+    backend.create_table(name, backend.table(building), overwrite=True)
+    backend.drop_table(building)
+
+
 def _stage_questions(backend: Any, community_id: int, model: QuestionModel, path: Path, chunk: int) -> int:
     """Score the community's messages a batch at a time into the Parquet file ``path``; the
     questions found. (The log's connection is busy streaming the messages, so the questions
@@ -177,7 +205,7 @@ def _rebuild_questions(backend: Any, community_id: int, model: QuestionModel, ch
     with tempfile.TemporaryDirectory(prefix="shequn-questions-") as folder:
         path = Path(folder) / "questions.parquet"
         found = _stage_questions(backend, community_id, model, path, chunk)
-        _replace(backend, QUESTIONS, backend.read_parquet(path), community_id)
+        _replace_from_parquet(backend, QUESTIONS, path, community_id)
     state = {
         "community_id": [community_id],
         "import_id": [import_id],
@@ -231,8 +259,7 @@ def _rebuild_links(log: Store | Any, community_id: int) -> None:
     with tempfile.TemporaryDirectory(prefix="shequn-qa-links-") as folder:
         path = Path(folder) / "links.parquet"
         _stage(_LogView(log), community_id, path, INFER_CARRIERS, None, _BATCH)
-        staged = log.read_parquet(path)
-        _replace(log, REPLY_LINKS, staged, community_id)
+        _replace_from_parquet(log, REPLY_LINKS, path, community_id)
 
 
 def _community_name(backend: Any, community_id: int) -> str:
