@@ -250,16 +250,23 @@ def interactions_expr(backend: Any, community_id: int, steps: OffsetSteps, flags
     or mentions them, ``source != target``; a message that does both counts once.
     """
     events = backend.table("events")
-    messages = events.filter(
-        (events.community_id == community_id) & (events.kind == "message") & events.identity_id.notnull()
-    )
-    messages = messages.join(_members(backend), "identity_id")
-    messages = messages.select("event_id", "group_id", "ts", "member_id", "reply_to_event_id", "mentions")
-    originals = messages.select(original_id=messages.event_id, target=messages.member_id)
-    replies = messages.filter(messages.reply_to_event_id.notnull())
+    mine = (events.community_id == community_id) & (events.kind == "message") & events.identity_id.notnull()
+
+    def authored(condition: Any) -> Any:
+        # Each part reads the log on its own: sharing one selection of every message would make
+        # the engine hold all of them (ids, texts' neighbours, mention lists) in memory at once.
+        found = events.filter(mine & condition).join(_members(backend), "identity_id")
+        return found.select("event_id", "group_id", "ts", "member_id", "reply_to_event_id", "mentions")
+
+    replies = authored(events.reply_to_event_id.notnull())
+    answered = events.filter(mine & events.reply_to_event_id.notnull())
+    answered = answered.select(answered_id=answered.reply_to_event_id).distinct()
+    originals = authored(ibis.literal(True))
+    originals = originals.semi_join(answered, originals.event_id == answered.answered_id)
+    originals = originals.select(original_id=originals.event_id, target=originals.member_id)
     replied = replies.join(originals, replies.reply_to_event_id == originals.original_id)
     replied = replied.select("event_id", "group_id", "ts", source=replied.member_id, target=replied.target)
-    mentioning = messages.filter(messages.mentions.notnull())
+    mentioning = authored(events.mentions.notnull())
     mentioning = mentioning.select("event_id", "group_id", "ts", "member_id", mentioned=mentioning.mentions.unnest())
     mentioning = mentioning.join(_members(backend).rename(mentioned="identity_id", target="member_id"), "mentioned")
     mentioning = mentioning.select("event_id", "group_id", "ts", source=mentioning.member_id, target=mentioning.target)
