@@ -4,7 +4,7 @@
     python scripts/eval_replies.py --split test --files 2
     python scripts/eval_replies.py --baseline          # every message answers the message before it
     python scripts/eval_replies.py --train             # fit on train, tune on dev, refit on train+dev,
-                                                       # write src/shequn/classify/models/replies-v1.json
+                                                       # write src/shequn/classify/models/replies-v2.json
 
 The corpus (``../shared/samples/irc/ubuntu-irc-disentanglement``, CC BY 4.0, Kummerfeld et
 al., ACL 2019) has raw ``#ubuntu`` day logs and, per file, ``A B -`` lines: raw line ``B``
@@ -150,7 +150,7 @@ def examples(day: Day, window: int = WINDOW) -> Iterator[tuple[list[list[str]], 
             candidates = candidate_features(state, current, text)
             mask = [(c.seen.key in gold) if c.seen is not None else (line in gold) for c in candidates]
             if any(mask):
-                yield [c.features for c in candidates], mask
+                yield [c.all_features() for c in candidates], mask
         earlier = [p for p in (gold or ()) if p != line and p in index_of]
         index_of[line] = current.index
         state.add(current, index_of[max(earlier)] if earlier else NO_PARENT)
@@ -210,7 +210,7 @@ def train(out: Path) -> ReplyModel:
         "l2": best,
         "dev_link_accuracy_train_only": round(tried[best], 4),
     }
-    model = ReplyModel("1", WINDOW, weights, trained)
+    model = ReplyModel("2", WINDOW, weights, trained)
     out.write_bytes(model.as_json())
     print(f"wrote {out}", file=sys.stderr)
     return model

@@ -110,7 +110,7 @@ def test_datetimes_and_a_long_gap() -> None:
 
 def test_reply_model_file(tmp_path: Path) -> None:
     model = default_reply_model()
-    assert model.version == "1" and model.window == 50
+    assert model.version == "2" and model.window == 50
     assert model.weights["addr_auth"] > 0 and model.weights["addr_other"] < 0
     copy = tmp_path / "replies.json"
     copy.write_bytes(model.as_json())
@@ -118,6 +118,25 @@ def test_reply_model_file(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text('{"format": "shequn-replies", "version": "1"}')
     with pytest.raises(ConfigError, match="malformed reply model"):
         load_reply_model(tmp_path / "bad.json")
+
+
+def test_crossed_scores_equal_the_named_features() -> None:
+    """Inference weighs the crossed features from their parts; training sees them by name: same sum."""
+    from shequn.classify._replies_features import GroupState, candidate_features
+
+    model = default_reply_model()
+    state = GroupState(window=model.window)
+    checked = 0
+    for event_id, clock, nick, text, _ in SNIPPET:
+        current = state.read(event_id, _seconds(clock), nick, text)
+        candidates = candidate_features(state, current, text)
+        named = [sum(model.weights.get(f, 0.0) for f in c.all_features()) for c in candidates]
+        assert model.scores(candidates) == pytest.approx(named, abs=1e-9)
+        checked += sum(1 for c in candidates if c.relation)
+        state.add(current, -1)
+    assert checked == 45  # every earlier message of the snippet is a candidate: 0 + 1 + ... + 9
+    # erin's "good morning" is to nobody: bob's line just before is a stranger's, one line up
+    assert "rel_none|d1" in candidates[0].all_features() and "rel_none|c_addrd" in candidates[0].all_features()
 
 
 # -- the reply_links table ------------------------------------------------------------

@@ -19,7 +19,14 @@ features named after what a person reading the chat would notice:
 - ``dyn_*``: what earlier links say (the candidate answered this author; it is in the
   thread of this author's last message), from the links already decided;
 - ``<feature>@<distance>``: a few relations again, crossed with the distance bucket, since
-  "the addressee's latest message" weighs more one line up than forty.
+  "the addressee's latest message" weighs more one line up than forty;
+- ``rel_<relation>|…`` and ``c_<kind>``: who the candidate's author is to this author in one
+  word (``same``, ``addr``, ``other``, ``tome``, ``partner``, ``ment``, ``none``) crossed with
+  the candidate's kind (length bucket ``len1`` … ``len7``, ``q``, ``ack``, ``instr``,
+  ``addrd``, ``url``, ``cmd``, and from the links decided so far ``start``, ``answered``,
+  ``answered_by_me``), with this message's kind, and with a coarse distance: a one-word line
+  of one's own is often continued, someone else's seldom answered. :class:`Candidate` keeps
+  these as parts, which inference weighs with two look-ups.
 
 :class:`GroupState` keeps per group only the window, the names seen in the last
 ``NAME_MEMORY`` messages and word counts for rarity (pruned when large), so memory does not
@@ -111,6 +118,7 @@ _YES_NO: Final = re.compile(
 )
 _ASKS_HOW: Final = re.compile(r"\b(?:how|what|where|which)\b|怎么|如何|哪|什么")
 _INSTRUCTS: Final = re.compile(r"\bsudo\b|\bapt(?:-get)?\b|/\w|https?://|\w+\.(?:conf|list|deb|sh|py)\b|`|\b--?\w")
+_URL: Final = re.compile(r"https?://|www\.")
 _KNOWN_BOTS: Final = frozenset({"ubotu", "ubottu", "ubot2", "ubot5", "chanserv", "nickserv", "meetingology"})
 
 
@@ -140,6 +148,28 @@ def _is_bot(name: str) -> bool:
     return name in _KNOWN_BOTS or name.endswith("bot")
 
 
+#: Upper ends of the length buckets, in words: a one-word line is rarely answered, a long
+#: description of a problem often is.
+_LENGTHS: Final = (1, 2, 4, 8, 15, 30)
+
+
+def _kinds(seen: Seen, body: str) -> tuple[str, ...]:
+    """What kind of message ``seen`` is (its length bucket, a question…), for the crossed features."""
+    words = len(body.split())
+    kinds = [f"len{next((i for i, top in enumerate(_LENGTHS, 1) if words <= top), len(_LENGTHS) + 1)}"]
+    for flag, name in (
+        (seen.question, "q"),
+        (seen.ack, "ack"),
+        (seen.instructs, "instr"),
+        (seen.addressee is not None, "addrd"),
+        (_URL.search(body) is not None, "url"),
+        (seen.command, "cmd"),
+    ):
+        if flag:
+            kinds.append(name)
+    return tuple(kinds)
+
+
 @dataclass(slots=True)
 class Seen:
     """One message as the window remembers it."""
@@ -157,6 +187,7 @@ class Seen:
     yes_no: bool = False  # starts with yes / no / yeah / 对 / 是的… (an answer to a yes/no question)
     asks_how: bool = False  # a question about how / what / where / which (wants an instruction)
     instructs: bool = False  # has a command, a path, a link or a package-like token
+    kinds: tuple[str, ...] = ()  # what kind of message it is, for the crossed features (see _kinds)
     parent: int = NO_PARENT  # index of the decided parent, or NO_PARENT
     parent_speaker: str | None = None  # who wrote the parent
     thread: int = -1  # index of the first message of its thread
@@ -164,10 +195,33 @@ class Seen:
 
 @dataclass(slots=True)
 class Candidate:
-    """A possible parent (``seen``; None for "no parent") and its features."""
+    """A possible parent (``seen``; None for "no parent") and its features.
+
+    ``features`` are the candidate's own features; the crossed ones (``rel_*``, ``c_*``) are
+    kept as their parts (``relation``, ``distance``, ``kinds``, this message's ``mine``), since
+    inference weighs them from those parts (:meth:`ReplyModel.scores
+    <shequn.classify.replies.ReplyModel.scores>`), and spelled out by :meth:`all_features`.
+    """
 
     seen: Seen | None
     features: list[str]
+    relation: str = ""  # same, addr, other, tome, partner, ment or none; "" for "no parent"
+    distance: str = ""  # coarse distance bucket (d1, d2, d4, dx)
+    kinds: tuple[str, ...] = ()  # the candidate's kinds, with what the links decided so far add
+    mine: tuple[str, ...] = ()  # this message's kinds
+
+    def all_features(self) -> list[str]:
+        """Every feature by name, the crossed ones spelled out (for training and explanations)."""
+        if not self.relation:
+            return self.features
+        rel = f"rel_{self.relation}"
+        return [
+            *self.features,
+            *(f"{rel}|c_{k}" for k in self.kinds),
+            *(f"{rel}|m_{k}" for k in self.mine),
+            f"{rel}|{self.distance}",
+            *(f"c_{k}" for k in self.kinds),
+        ]
 
 
 @dataclass
@@ -191,7 +245,7 @@ class GroupState:
         stripped = body[address.end() :] if address else body  # what is said, without "nick:"
         question = bool(body) and rules_say_question(prepare(body).rules)
         lower = stripped.lower()
-        return Seen(
+        seen = Seen(
             index=self.count,
             key=key,
             ts=ts,
@@ -206,6 +260,8 @@ class GroupState:
             asks_how=question and bool(_ASKS_HOW.search(lower)),
             instructs=bool(_INSTRUCTS.search(body)),
         )
+        seen.kinds = _kinds(seen, body)
+        return seen
 
     def _addressee(self, text: str, speaker: str) -> str | None:
         oldest = self.count - NAME_MEMORY
@@ -226,7 +282,7 @@ class GroupState:
             return None
         first = text.split(None, 1)[0].lower().rstrip(":,") if text.strip() else ""
         recent = self.count - self.window
-        if first and first != speaker and self.names.get(first, -1) >= recent:
+        if first and first != speaker and self.names.get(first, recent - 1) >= recent:  # a name, not any word
             return first
         return None
 
@@ -291,13 +347,8 @@ def _distance_bucket(d: int) -> str:
 
 
 _DISTANCE: Final = ("", *(_distance_bucket(d) for d in range(1, 1001)))
-
-
-def _minutes_bucket(minutes: float) -> str:
-    for limit, name in ((0, "t0"), (1, "t1"), (3, "t3"), (10, "t10")):
-        if minutes <= limit:
-            return name
-    return "tinf"
+#: Coarser distance buckets for the crossed features: 1, 2-3, 4-10, further.
+_COARSE: Final = ("", *("d1" if d == 1 else "d2" if d <= 3 else "d4" if d <= 10 else "dx" for d in range(1, 1001)))
 
 
 def candidate_features(state: GroupState, current: Seen, text: str | None) -> list[Candidate]:
@@ -323,6 +374,12 @@ def candidate_features(state: GroupState, current: Seen, text: str | None) -> li
             seen_speakers.add(s.speaker)
             first_of_speaker.add(s.index)
 
+    mine = current.kinds
+    children: dict[int, set[str]] = {}  # who answered each message of the window, by its index
+    for s in window:
+        if s.parent != NO_PARENT:
+            children.setdefault(s.parent, set()).add(s.speaker)
+
     out: list[Candidate] = []
     by_speaker: dict[str, int] = {}
     addressed_since: set[str] = set()  # speakers addressed by messages newer than the candidate
@@ -330,40 +387,47 @@ def candidate_features(state: GroupState, current: Seen, text: str | None) -> li
     own_seen = 0
     addressed_me_seen = 0
     command_seen = False
+    now = current.ts
+    speakers_of_thread = state.thread_speakers.get
     for d, c in enumerate(window, 1):
-        f = [_DISTANCE[d] if d <= 1000 else "d50", _minutes_bucket(max(0.0, current.ts - c.ts) / 60.0)]
-        n = by_speaker.get(c.speaker, 0)
-        by_speaker[c.speaker] = n + 1
-        same = c.speaker == me
+        speaker, addressee, question = c.speaker, c.addressee, c.question
+        gap = now - c.ts  # seconds: minutes bucket t0 (same minute), t1, t3, t10, tinf
+        f = [
+            _DISTANCE[d] if d <= 1000 else "d50",
+            "t0" if gap <= 0 else "t1" if gap <= 60 else "t3" if gap <= 180 else "t10" if gap <= 600 else "tinf",
+        ]
+        n = by_speaker.get(speaker, 0)
+        by_speaker[speaker] = n + 1
+        same = speaker == me
         if same:
-            if addr is not None and c.addressee == addr:
+            if addr is not None and addressee == addr:
                 f.append("same_same_addr")
-            if addr is not None and c.addressee is not None and c.addressee != addr:
+            if addr is not None and addressee is not None and addressee != addr:
                 f.append("same_diff_addr")
-            if addr is None and c.addressee is not None and own_seen == 0:
+            if addr is None and addressee is not None and own_seen == 0:
                 f.append("same_last_had_addr")
         elif c.parent_speaker == me:
             f.append("dyn_c_replied_me")
             if my_last is not None and c.parent == my_last.index:
                 f.append("dyn_c_replied_my_last")
-        thread_speakers = state.thread_speakers.get(c.thread, ())
+        thread_speakers = speakers_of_thread(c.thread, ())
         if not same and me in thread_speakers:
             f.append("dyn_thread_has_me")
-        if addr is not None and c.speaker != addr and addr in thread_speakers:
+        if addr is not None and speaker != addr and addr in thread_speakers:
             f.append("dyn_thread_has_addr")
         if my_last is not None and c.thread == my_last.thread:
             f.append("dyn_same_thread")
             if same:
                 f.append("dyn_same_thread_same")
-        if not same and c.speaker in partners:
+        if not same and speaker in partners:
             f.append("partner")
-            if c.speaker not in partner_seen:
+            if speaker not in partner_seen:
                 f.append("partner_last")
             if addr is None:
                 f.append("partner_noaddr")
-                if c.speaker not in partner_seen:
+                if speaker not in partner_seen:
                     f.append("partner_last_noaddr")
-            partner_seen.add(c.speaker)
+            partner_seen.add(speaker)
         if same:
             f.append("same")
             if own_seen == 0:
@@ -374,28 +438,28 @@ def candidate_features(state: GroupState, current: Seen, text: str | None) -> li
                     f.append("same_last_noaddr")
             own_seen += 1
         if addr is not None:
-            if c.speaker == addr:
+            if speaker == addr:
                 f += ("addr_auth", f"addr_auth_rank{min(n, 2)}")
-                if c.addressee == me:
+                if addressee == me:
                     f.append("addr_auth_and_back")
-                if c.question:
+                if question:
                     f.append("addr_auth_q")
             elif not same:
                 f.append("addr_other")
-        elif c.speaker in mentioned:
+        elif speaker in mentioned:
             f.append("ment_auth")
-        if c.addressee == me and not same:
+        if addressee == me and not same:
             f.append("c_addr_me")
             if addressed_me_seen == 0:
                 f.append("c_addr_me_last")
             addressed_me_seen += 1
             if addr is None:
                 f.append("c_addr_me_noaddr")
-        elif c.addressee is not None and not same:
+        elif addressee is not None and not same:
             f.append("c_addr_other")
-        if c.question and not same:
+        if question and not same:
             f.append("c_q")
-            if c.speaker not in addressed_since:
+            if speaker not in addressed_since:
                 f.append("c_q_unans")
             if addr is None:
                 f.append("c_q_noaddr")
@@ -416,15 +480,15 @@ def candidate_features(state: GroupState, current: Seen, text: str | None) -> li
             if not command_seen:
                 f.append("bot_cmd_last")
         if current.ack:
-            if c.addressee == me:
+            if addressee == me:
                 f.append("ack_c_addr_me")
             if d == 1:
                 f.append("ack_d1")
             if same:
                 f.append("ack_same")
-            if c.question and not same:
+            if question and not same:
                 f.append("ack_q")
-        if not same and c.question:
+        if not same and question:
             if current.yes_no:
                 f.append("yes_no_to_q")
             if current.instructs and c.asks_how:
@@ -435,14 +499,28 @@ def candidate_features(state: GroupState, current: Seen, text: str | None) -> li
             f.append("c_bot")
         if n == 0 and not same:
             f.append("auth_last")
-        crossed = _CROSSED.intersection(f)
-        if crossed:
-            f += [f"{name}@{f[0]}" for name in crossed]
-        out.append(Candidate(c, f))
+        if not _CROSSED.isdisjoint(f):
+            f += [f"{name}@{f[0]}" for name in _CROSSED.intersection(f)]
+        kinds = c.kinds
+        if c.parent == NO_PARENT:
+            kinds += ("start",)
+        answered_by = children.get(c.index)
+        if answered_by:
+            kinds += ("answered", "answered_by_me") if me in answered_by else ("answered",)
+        # Who the candidate's author is to this author, in one word, for the crossed features.
+        if same:
+            relation = "same"
+        elif addr is not None:
+            relation = "addr" if speaker == addr else "other"
+        elif addressee == me:
+            relation = "tome"
+        else:
+            relation = "partner" if speaker in partners else "ment" if speaker in mentioned else "none"
+        out.append(Candidate(c, f, relation, _COARSE[d] if d <= 1000 else "dx", kinds, mine))
         if c.addressee:
             addressed_since.add(c.addressee)
         command_seen = command_seen or c.command
-    alone = ["self"]
+    alone = ["self", *(f"rel_self|m_{k}" for k in mine)]
     if current.command:
         alone.append("self_bang")
     if current.ack:
