@@ -4,8 +4,13 @@ Each format has a generator ``bench/gen_<format>.py`` with ``bench_sample(path, 
 Every measurement runs in a fresh Python process so that its peak RSS is its own:
 
 - ``parse``: the importer's records alone (``read()`` drained, nothing written);
-- ``import``: the whole ``shequn import`` path into a new DuckDB log (parse, ids, staging,
-  the deduplicating move into ``events``).
+- ``import``: the whole ``shequn import`` path into a new DuckDB log (fingerprint, parse, ids,
+  the inserts into ``events`` beside the parser, the end of the transaction).
+
+Each line gives the wall time and the CPU time of the process (user + system, all threads:
+more CPU than wall means a second core was busy), events and message events per wall second,
+and peak RSS. The machine's load average is printed before and after: other work on the
+machine shows in the wall times.
 
     python bench/import.py                       # telegram and whatsapp, 1 M messages each
     python bench/import.py --formats discord,slack --n 200000
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -30,13 +36,21 @@ import json, resource, sys, time
 from pathlib import Path
 mode, fmt, path, db = sys.argv[1:5]
 path = Path(path)
+usage0 = resource.getrusage(resource.RUSAGE_SELF)
+cpu0 = usage0.ru_utime + usage0.ru_stime
 t0 = time.perf_counter()
 if mode == "parse":
     from shequn import sources
-    from shequn.model import Event
+    from shequn import model
     from shequn.sources._base import ReadOptions
     options = ReadOptions(tz="Asia/Shanghai", chat_name="bench")
-    n = sum(1 for r in sources.get(fmt).read(path, options) if type(r) is Event)
+    rows = getattr(model, "EventRows", None)  # absent from versions before runs of rows
+    n = 0
+    for r in sources.get(fmt).read(path, options):
+        if type(r) is model.Event:
+            n += 1
+        elif type(r) is rows:
+            n += len(r)
     result = {"events": n}
 else:
     from shequn.importer import import_file
@@ -45,7 +59,9 @@ else:
         s = import_file(store, path, fmt=fmt, tz="Asia/Shanghai", group="bench")
     result = {"events": s.events_added, "messages": s.messages_read}
 result["seconds"] = time.perf_counter() - t0
-result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+usage = resource.getrusage(resource.RUSAGE_SELF)
+result["cpu_seconds"] = usage.ru_utime + usage.ru_stime - cpu0
+result["peak_rss_mb"] = usage.ru_maxrss / 1024
 print(json.dumps(result))
 """
 
@@ -90,17 +106,25 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000, help="messages (lines for line formats) per sample")
     args = parser.parse_args()
     print(f"# import bench, {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print(f"{'format':<10} {'mode':<7} {'events':>10} {'MB':>7} {'seconds':>8} {'events/s':>10} {'peak MB':>8}")
+    print(f"# load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"{'format':<10} {'mode':<7} {'events':>10} {'messages':>10} {'MB':>7} {'seconds':>8} {'cpu s':>7}"
+        f" {'events/s':>10} {'msgs/s':>10} {'peak MB':>8}"
+    )
     for fmt in args.formats.split(","):
         path = _sample(fmt, args.n)
         size = sum(p.stat().st_size for p in ([path] if path.is_file() else path.rglob("*") if path.is_dir() else []))
         for mode in ("parse", "import"):
             r = _run(mode, fmt, path)
             rate = r["events"] / r["seconds"]
+            messages = r.get("messages")
+            msg_count = f"{messages:>10,}" if messages else f"{'':>10}"
+            msg_rate = f"{messages / r['seconds']:>10,.0f}" if messages else f"{'':>10}"
             print(
-                f"{fmt:<10} {mode:<7} {r['events']:>10,} {size / 1e6:>7.0f} {r['seconds']:>8.2f} {rate:>10,.0f}"
-                f" {r['peak_rss_mb']:>8.0f}"
+                f"{fmt:<10} {mode:<7} {r['events']:>10,} {msg_count} {size / 1e6:>7.0f} {r['seconds']:>8.2f}"
+                f" {r['cpu_seconds']:>7.2f} {rate:>10,.0f} {msg_rate} {r['peak_rss_mb']:>8.0f}"
             )
+    print(f"# load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

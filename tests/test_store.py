@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import duckdb
 import pytest
 
 from shequn import ids
 from shequn.errors import SourceFormatError, StoreError
-from shequn.model import Alias, Chat, Event, Skip
+from shequn.model import Alias, Chat, Event, EventRows, Skip
 from shequn.store import ImportMeta, Store
 
 CHAT = Chat(carrier="telegram", native_id="100", name="Readers")
@@ -169,3 +170,102 @@ def test_content_keys_count_repeats_across_out_of_order_timestamps() -> None:
         first,
         second,
     ]
+
+
+def rows_of(events: list[Event]) -> EventRows:
+    rows = EventRows(events[0].chat_id)
+    for ev in events:
+        rows.add(ev)
+    return rows
+
+
+LOGGED = "SELECT * EXCLUDE (import_id) FROM events ORDER BY event_id"
+
+
+def test_events_handed_over_as_rows_make_the_same_log_as_event_records(tmp_path) -> None:
+    mention = msg("3", "user1", 120, mention_ids=["user2"], mention_names=["@bob"], attrs={"b": 1, "a": [2]})
+    events = [
+        msg("1", "user1", 0, tz_assumed="Asia/Shanghai"),
+        msg("2", "user2", 60, reply_to_key="1", thread_key="1"),
+        mention,
+        Event(chat_id="100", key="j", kind="join", ts_us=T0, actor_id="user1", target_name="Ann", pos="m[9]"),
+    ]
+    with Store(tmp_path / "a.duckdb") as by_event, Store(tmp_path / "b.duckdb") as by_rows:
+        one = run(by_event, [CHAT, *events])
+        two = run(by_rows, [CHAT, rows_of(events)])
+        assert (one.records_read, one.events_added, one.messages_read, one.members_seen) == (4, 4, 3, 2)
+        assert (two.records_read, two.events_added, two.messages_read, two.members_seen) == (4, 4, 3, 2)
+        assert by_rows.query(LOGGED) == by_event.query(LOGGED)
+        assert by_rows.query("SELECT * FROM identities ORDER BY 1") == by_event.query(
+            "SELECT * FROM identities ORDER BY 1"
+        )
+    assert rows_of(events).events() == events
+
+
+def test_rows_of_an_undeclared_chat_or_an_unknown_kind_are_errors_naming_the_place(store: Store) -> None:
+    with pytest.raises(SourceFormatError, match=r"messages\[1\].*undeclared chat"):
+        run(store, [rows_of([msg("1", "user1", 0)])])
+    odd = Event(chat_id="100", key="x", kind="poke", ts_us=T0, pos="messages[7]")
+    with pytest.raises(SourceFormatError, match=r"messages\[7\].*unknown event kind 'poke'"):
+        run(store, [CHAT, rows_of([msg("1", "user1", 0), odd])])
+    assert count(store) == 0
+
+
+def test_one_file_with_a_known_chat_and_a_new_chat(log_store: Store) -> None:
+    """The known chat's rows skip what the log has; the new chat's rows go straight in, its repeats dropped."""
+    other = Chat(carrier="telegram", native_id="200", name="Writers")
+    run(log_store, [CHAT, msg("1", "user1", 0), msg("2", "user2", 60)])
+
+    def in_200(key: str, seconds: int, text: str, seq: int) -> Event:
+        return Event(chat_id="200", key=key, kind="message", ts_us=T0 + seconds, actor_id="user3", text=text, seq=seq)
+
+    summary = run(
+        log_store,
+        [CHAT, msg("2", "user2", 60), msg("3", "user1", 120), other, in_200("1", 0, "first", 5),
+         in_200("1", 0, "again", 6), in_200("2", 9, "next", 7)],
+    )  # fmt: skip
+    assert (summary.records_read, summary.events_added, summary.duplicates) == (5, 3, 2)
+    assert (summary.messages_read, summary.members_seen, summary.groups_seen) == (5, 3, 2)
+    assert log_store.query(
+        "SELECT native_id, text FROM events WHERE group_id = ? ORDER BY 1", [ids.group_id("telegram", "200")]
+    ) == [
+        (None, "first"),
+        (None, "next"),
+    ]
+    again = run(log_store, [CHAT, msg("3", "user1", 120), other, in_200("2", 9, "next", 7)])
+    assert (again.events_added, again.duplicates) == (0, 2)
+    assert count(log_store) == 5
+
+
+def test_repeats_across_batches_of_a_new_chat_keep_the_first(store: Store) -> None:
+    from shequn.store.log import BATCH
+
+    events = [msg(str(i), "user1", i) for i in range(BATCH + 10)]
+    late = msg("5", "user1", 5, text="late")
+    late.seq = BATCH + 50
+    summary = run(store, [CHAT, *events, late])
+    assert (summary.records_read, summary.events_added, summary.duplicates) == (BATCH + 11, BATCH + 10, 1)
+    assert store.query("SELECT text FROM events WHERE native_id = '5'") == [("hi",)]
+
+
+def test_engine_error_halfway_is_reported_and_settings_come_back(store: Store, monkeypatch) -> None:
+    from shequn.store._dialect import DuckDBDialect
+
+    settings = "SELECT current_setting('threads'), current_setting('memory_limit')"
+    before = store.query(settings)
+    calls = []
+
+    def failing(self, table, sql, params=None) -> None:
+        calls.append(table.num_rows)
+        if len(calls) == 2:
+            self.con.execute("SELECT error('disk on fire')")
+        batch = table  # noqa: F841 - read by DuckDB through its name
+        self.con.execute(sql.format(rows="batch"), params)
+
+    monkeypatch.setattr(DuckDBDialect, "insert_rows", failing)
+    with pytest.raises(duckdb.Error, match="disk on fire"):
+        run(store, [CHAT, *(msg(str(i), "user1", i) for i in range(50_000))])
+    assert count(store) == 0 and count(store, "SELECT count(*) FROM groups") == 0
+    assert store.query(settings) == before
+    status = store.query("SELECT status, error FROM imports")
+    assert status[0][0] == "failed" and "disk on fire" in status[0][1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import zipfile
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ import pytest
 
 from shequn.errors import SourceFormatError
 from shequn.importer import import_file
-from shequn.model import Alias, Chat, Event, Record, Skip
+from shequn.model import Alias, Chat, Event, EventRows, Record, Skip
 from shequn.sources import _telegram_pretty, _telegram_stream, detect, telegram
 from shequn.sources._base import ReadOptions
 from shequn.sources._telegram_chats import ChatPicker
@@ -41,8 +42,13 @@ VALID = [
 ]
 
 
+def flat(records: Iterable[Record]) -> list[Record]:
+    """The records with each run of rows (EventRows) spread into its Event records, in place."""
+    return [one for r in records for one in (r.events() if type(r) is EventRows else (r,))]
+
+
 def read(path: Path | str, tz: str = "Europe/Berlin", group: str | None = None) -> list[Record]:
-    return list(telegram.read(DATA / path, ReadOptions(tz=tz, chat_name=group)))
+    return flat(telegram.read(DATA / path, ReadOptions(tz=tz, chat_name=group)))
 
 
 def events(records: list[Record]) -> list[Event]:
@@ -57,7 +63,7 @@ def walked(path: Path, tz: str = "Europe/Berlin") -> list[Record]:
     """The records through the streaming reader's general event walk, whatever the layout."""
     picker = ChatPicker(str(path), ReadOptions(tz=tz))
     with open(path, "rb") as raw:
-        return [r for chunk in StreamReader(raw, str(path), picker)._walk(raw) for r in chunk]
+        return flat(r for chunk in StreamReader(raw, str(path), picker)._walk(raw) for r in chunk)
 
 
 def error_of(path: Path, **options: str) -> SourceFormatError:
@@ -340,7 +346,7 @@ def test_zip_of_an_export(tmp_path: Path) -> None:
     with zipfile.ZipFile(archive, "w") as zf:
         zf.write(DATA / "text_forms.json", "ChatExport_2024-03-02/result.json")
         zf.writestr("ChatExport_2024-03-02/photos/readme.txt", "not the export")
-    assert list(telegram.read(archive, ReadOptions(tz="Europe/Berlin"))) == read("text_forms.json")
+    assert flat(telegram.read(archive, ReadOptions(tz="Europe/Berlin"))) == read("text_forms.json")
 
 
 @pytest.mark.parametrize("layout", ["pretty", "minified"])
@@ -442,7 +448,7 @@ def test_real_sample(samples: Path) -> None:
     # date_unixtime; media by jq `.media_type // photo/file`: 1 photo, 1 voice, 1 animation,
     # 1 sticker, 1 plain file; the other 3 are text
     path = samples / "telegram" / "roboteam-test-group" / "result.json"
-    records = list(telegram.read(path, ReadOptions(tz="Europe/Moscow")))
+    records = flat(telegram.read(path, ReadOptions(tz="Europe/Moscow")))
     assert records[0] == Chat("telegram", "123456789", "Test 2022", "private_group")
     found = events(records)
     assert len(found) == 13

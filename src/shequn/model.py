@@ -4,6 +4,7 @@ An importer turns a carrier's file into a stream of three record types:
 
 - :class:`Chat` — a group or channel (one per chat, before its events);
 - :class:`Event` — one thing that happened in a chat: a message, a reaction, a join…;
+- :class:`EventRows` — many events of one chat as columns, for exports with millions of them;
 - :class:`Alias` — "the name-only identity X is the account with native id Y", for
   carriers whose member lists carry names only (Telegram ``invite_members``);
 - :class:`Skip` — something read and deliberately left out, with the reason.
@@ -14,7 +15,7 @@ free of store details. The store turns them into rows (ids, identities, provenan
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, ClassVar, Final
 
 import msgspec
 
@@ -25,6 +26,7 @@ __all__ = [
     "Alias",
     "Chat",
     "Event",
+    "EventRows",
     "Record",
     "Skip",
 ]
@@ -152,4 +154,89 @@ class Action(msgspec.Struct, kw_only=True, frozen=True):
     batch: str | None = None
 
 
-Record = Chat | Event | Alias | Skip
+class EventRows:
+    """Many events of one chat, held as one list per field of :class:`Event`.
+
+    The same events as ``Event`` records, handed over in bulk: an importer that reads
+    millions of messages appends each field to its list instead of building an object per
+    message, and the store turns each list into a column in one call. Fields that most
+    events leave empty are kept sparse (row number -> value). :meth:`events` gives the
+    ``Event`` records back, for readers of an importer's output that want them one by one.
+    """
+
+    #: Fields with a value (or an explicit None) in every row, in :class:`Event`'s order.
+    DENSE: ClassVar = (
+        "key", "kind", "ts_us", "ts_original", "subkind", "native_id", "actor_id", "actor_name",
+        "reply_to_key", "text", "attrs", "pos", "seq",
+    )  # fmt: skip
+    #: Fields most rows leave empty: only the rows that have them hold an entry.
+    SPARSE: ClassVar = ("tz_assumed", "target_id", "target_name", "thread_key", "mention_ids", "mention_names")
+
+    __slots__ = ("_appends", "chat_id", "sparse", *DENSE)
+
+    def __init__(self, chat_id: str) -> None:
+        self.chat_id = chat_id
+        self.key: list[str] = []
+        self.kind: list[str] = []
+        self.ts_us: list[int] = []
+        self.ts_original: list[str | None] = []
+        self.subkind: list[str | None] = []
+        self.native_id: list[str | None] = []
+        self.actor_id: list[str | None] = []
+        self.actor_name: list[str | None] = []
+        self.reply_to_key: list[str | None] = []
+        self.text: list[str | None] = []
+        self.attrs: list[dict | None] = []
+        self.pos: list[str] = []
+        self.seq: list[int] = []
+        self.sparse: dict[str, dict[int, Any]] = {name: {} for name in self.SPARSE}
+        # each dense list's append, with where its field sits in an Event's tuple of fields
+        self._appends = tuple((getattr(self, name).append, _FIELD_AT[name]) for name in self.DENSE)
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+    def add(self, event: Event) -> None:
+        """Append one event given as a record (for the rarer kinds an importer builds one by one)."""
+        if event.chat_id != self.chat_id:
+            raise ValueError(f"event of chat {event.chat_id!r} added to the rows of chat {self.chat_id!r}")
+        row = len(self)
+        values = msgspec.structs.astuple(event)
+        for append, at in self._appends:
+            append(values[at])
+        for name, at in _SPARSE_AT:
+            if values[at] is not None:
+                self.sparse[name][row] = values[at]
+
+    def column(self, name: str) -> list:
+        """All rows' values of one field (a sparse field filled with None)."""
+        if name in self.sparse:
+            values: list = [None] * len(self)
+            for row, value in self.sparse[name].items():
+                values[row] = value
+            return values
+        return getattr(self, name)
+
+    def events(self) -> list[Event]:
+        """The rows as :class:`Event` records, in row order."""
+        columns = {name: self.column(name) for name in (*self.DENSE, *self.SPARSE)}
+        return [
+            Event(chat_id=self.chat_id, **{name: values[row] for name, values in columns.items()})
+            for row in range(len(self))
+        ]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EventRows):
+            return NotImplemented
+        return self.chat_id == other.chat_id and self.events() == other.events()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"EventRows(chat_id={self.chat_id!r}, rows={len(self)})"
+
+
+_FIELD_AT: Final = {name: at for at, name in enumerate(Event.__struct_fields__)}
+_SPARSE_AT: Final = tuple((name, _FIELD_AT[name]) for name in EventRows.SPARSE)
+
+Record = Chat | Event | EventRows | Alias | Skip

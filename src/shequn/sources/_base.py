@@ -13,6 +13,11 @@ An importer is a module under ``shequn.sources`` (or a plugin registered in the
   one) read as a whole, such as a Slack workspace export;
 - optionally ``COMPANION_FILES``: names of files the importer reads beside an export
   (PyWxDump's ``users.json``), which a folder import must not take as exports.
+
+An importer that reads millions of messages may hand its events over in bulk, as
+:class:`~shequn.model.EventRows` (one list per field) instead of one ``Event`` each: the
+store takes both, and ``EventRows.events()`` turns rows back into records for any reader of
+the stream that wants them one by one. Telegram does so.
 """
 
 from __future__ import annotations

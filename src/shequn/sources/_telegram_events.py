@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 from shequn.ids import name_key
-from shequn.model import Alias, Event, Record, Skip
+from shequn.model import Alias, Event, EventRows, Record, Skip
 from shequn.sources._base import local_to_utc_us, utc_us, zone
 from shequn.sources._telegram_schema import Message, Reaction
 
@@ -41,6 +41,9 @@ _OTHER_CONTENT = (
     ("invoice_information", "invoice"),
 )
 _SERVICE_EXTRAS = ("title", "new_title", "message_id", "inviter", "duration_seconds")
+#: Events gathered before they are handed over as one EventRows: the store's batch size, so a
+#: run of rows is one table, one insert.
+ROWS = 20_000
 
 
 class MessageError(Exception):
@@ -69,6 +72,7 @@ class ChatEvents:
         # display name -> (account id or None when two accounts share it, first ts, first pos)
         self._shown: dict[str, tuple[str | None, int, str]] = {}
         self._listed: dict[str, str] = {}  # names used without an id (member lists) -> first pos
+        self._rows = EventRows(chat_id)  # events not yet handed over
 
     # -- time --------------------------------------------------------------------------
 
@@ -103,12 +107,14 @@ class ChatEvents:
             self._shown[name] = (None, seen[1], seen[2])
 
     def finish(self) -> list[Record]:
-        """An :class:`Alias` for every name-only member whose name the chat also showed with an id.
+        """The events not yet handed over, then an :class:`Alias` for every name-only member whose
+        name the chat also showed with an id.
 
         A name is matched exactly first, then by its folded form (``ids.name_key``); a name
         that two accounts showed is left unresolved, and counted as a skip.
         """
-        out: list[Record] = []
+        out: list[Record] = [self._rows] if len(self._rows) else []
+        self._rows = EventRows(self.chat_id)
         folded: dict[str, tuple[str | None, int, str]] | None = None
         for name, listed_pos in self._listed.items():
             seen = self._shown.get(name)
@@ -142,13 +148,26 @@ class ChatEvents:
     def records(self, batch: list[Message], first: int) -> list[Record]:
         """The records of ``batch``, whose first message is number ``first`` in the chat.
 
-        Returns a list, not a generator: an export has millions of messages, and handing
-        records over a run at a time saves a generator step per record. Plain messages are
-        built inline here (the hot path); everything rarer goes through helpers.
+        Events are collected as columns (:class:`~shequn.model.EventRows`) and handed over
+        when ``ROWS`` have gathered, or at the chat's end (:meth:`finish`); what is returned
+        right away are the skips, and full runs of rows. Plain messages are appended field
+        by field inline here (the hot path: no object per message); the rarer events are
+        built as ``Event`` records by helpers and added to the same rows.
         """
         out: list[Record] = []
-        append = out.append
-        chat_id, where, shown, unset = self.chat_id, self.where, self._shown, msgspec.UNSET
+        rows = self._rows
+        keys = rows.key
+        key_, kind_, ts_, date_, subkind_, native_, actor_, name_ = (
+            rows.key.append, rows.kind.append, rows.ts_us.append, rows.ts_original.append,
+            rows.subkind.append, rows.native_id.append, rows.actor_id.append, rows.actor_name.append,
+        )  # fmt: skip
+        reply_, text_, attrs_, pos_, seq_ = (
+            rows.reply_to_key.append, rows.text.append, rows.attrs.append, rows.pos.append, rows.seq.append,
+        )  # fmt: skip
+        zones, mention_ids_, mention_names_ = (
+            rows.sparse["tz_assumed"], rows.sparse["mention_ids"], rows.sparse["mention_names"],
+        )  # fmt: skip
+        where, shown, unset = self.where, self._shown, msgspec.UNSET
         for index, m in enumerate(batch, first):
             pos = f"{where}[{index}]"
             if m.type != "message":
@@ -194,32 +213,31 @@ class ChatEvents:
                 elif seen[0] != account and seen[0] is not None:
                     shown[name] = (None, seen[1], seen[2])
             self.seq += 1
-            # at most 15 keywords: msgspec builds a struct from 16 or more about four times slower
-            event = Event(
-                chat_id=chat_id,
-                key=key,
-                kind="message",
-                ts_us=ts,
-                ts_original=m.date,
-                subkind=subkind,
-                native_id=key,
-                actor_id=account,
-                actor_name=name,
-                reply_to_key=reply,
-                text=text or None,
-                attrs=attrs,
-                pos=pos,
-                seq=self.seq,
-            )
+            row = len(keys)
+            key_(key)
+            kind_("message")
+            ts_(ts)
+            date_(m.date)
+            subkind_(subkind)
+            native_(key)
+            actor_(account)
+            name_(name)
+            reply_(reply)
+            text_(text or None)
+            attrs_(attrs)
+            pos_(pos)
+            seq_(self.seq)
             if tz is not None:
-                event.tz_assumed = tz
+                zones[row] = tz
             if mention_ids is not None:
-                event.mention_ids = mention_ids
+                mention_ids_[row] = mention_ids
             if mention_names is not None:
-                event.mention_names = mention_names
-            append(event)
+                mention_names_[row] = mention_names
             if m.reactions:
                 self._reactions(m, key, pos, ts, tz, index, out)
+        if len(rows) >= ROWS:
+            out.append(rows)
+            self._rows = EventRows(self.chat_id)
         return out
 
     def _not_a_message(self, m: Message, index: int, pos: str, out: list[Record]) -> None:
@@ -232,10 +250,10 @@ class ChatEvents:
         else:
             out.append(Skip("message of unknown type", pos))
 
-    def _event(self, m: Message, key: str, kind: str, pos: str, ts: int, tz: str | None, **fields: Any) -> Event:
-        """An event of service message ``m``, done by its actor."""
+    def _event(self, m: Message, key: str, kind: str, pos: str, ts: int, tz: str | None, **fields: Any) -> None:
+        """An event of service message ``m``, done by its actor, added to the chat's rows."""
         self.seq += 1
-        return Event(
+        event = Event(
             chat_id=self.chat_id,
             key=key,
             kind=kind,
@@ -249,6 +267,7 @@ class ChatEvents:
             seq=self.seq,
             **fields,
         )
+        self._rows.add(event)
 
     def _service(self, m: Message, key: str, pos: str, ts: int, tz: str | None, out: list[Record]) -> None:
         """Membership changes, renames and every other service line (FORMATS.md §1.4)."""
@@ -260,35 +279,35 @@ class ChatEvents:
         alone = actor is not None and [name for _, name in members] == [actor]
         if action == "create_group":
             attrs = {"title": m.title} if m.title else None
-            out.append(self._event(m, key, "join", pos, ts, tz, subkind="created", attrs=attrs, **myself))
+            self._event(m, key, "join", pos, ts, tz, subkind="created", attrs=attrs, **myself)
             # the creator is listed among the members too; one join (created) is enough for them
             others = [(j + 1, name) for j, name in members if name != actor]
             self._members(m, key, pos, ts, tz, "join", "added", others, out)
         elif action == "invite_members" and alone:
             # adding oneself is how Telegram shows a member joining a public group on their own
-            out.append(self._event(m, key, "join", pos, ts, tz, subkind="added", **myself))
+            self._event(m, key, "join", pos, ts, tz, subkind="added", **myself)
         elif action == "invite_members":
             self._members(m, key, pos, ts, tz, "join", "added", members, out)
         elif action == "remove_members" and alone:
-            out.append(self._event(m, key, "leave", pos, ts, tz, **myself))
+            self._event(m, key, "leave", pos, ts, tz, **myself)
         elif action == "remove_members":
             self._members(m, key, pos, ts, tz, "removal", "admin", members, out)
         elif action == "join_group_by_link":
             attrs = {"inviter": m.inviter} if m.inviter else None
-            out.append(self._event(m, key, "join", pos, ts, tz, subkind="link", attrs=attrs, **myself))
+            self._event(m, key, "join", pos, ts, tz, subkind="link", attrs=attrs, **myself)
         elif action == "join_group_by_request":
-            out.append(self._event(m, key, "join", pos, ts, tz, subkind="request", **myself))
+            self._event(m, key, "join", pos, ts, tz, subkind="request", **myself)
         elif action == "edit_group_title":
-            out.append(self._event(m, key, "rename", pos, ts, tz, attrs={"title": m.title}))
+            self._event(m, key, "rename", pos, ts, tz, attrs={"title": m.title})
         elif action is None and m.information_text is not None:
             text = m.information_text or None
-            out.append(self._event(m, key, "service", pos, ts, tz, subkind="custom", text=text))
+            self._event(m, key, "service", pos, ts, tz, subkind="custom", text=text)
         else:
             extras = {name: getattr(m, name) for name in _SERVICE_EXTRAS if getattr(m, name) is not None}
             if m.members:
                 extras["members"] = m.members
             subkind = action or "unknown"
-            out.append(self._event(m, key, "service", pos, ts, tz, subkind=subkind, attrs=extras or None))
+            self._event(m, key, "service", pos, ts, tz, subkind=subkind, attrs=extras or None)
 
     def _members(
         self,
@@ -309,7 +328,7 @@ class ChatEvents:
                 continue
             self._listed.setdefault(name, pos)
             member_key = key if j == 0 else f"{key}:{j}"
-            out.append(self._event(m, member_key, kind, pos, ts, tz, subkind=subkind, target_name=name))
+            self._event(m, member_key, kind, pos, ts, tz, subkind=subkind, target_name=name)
 
     def _reactions(
         self, m: Message, key: str, pos: str, ts: int, tz: str | None, index: int, out: list[Record]
@@ -332,7 +351,7 @@ class ChatEvents:
                 if who.from_id is not None and who.name is not None:
                     self._show(who.name, who.from_id, r_ts, where)
                 self.seq += 1
-                out.append(
+                self._rows.add(
                     Event(
                         chat_id=self.chat_id,
                         key=f"{key}:reaction:{what}:{who.from_id or who.name}",
@@ -353,7 +372,7 @@ class ChatEvents:
                 )
             if reaction.count > named:
                 self.seq += 1
-                out.append(
+                self._rows.add(
                     Event(
                         chat_id=self.chat_id,
                         key=f"{key}:reaction:{what}:anonymous",

@@ -151,6 +151,14 @@ class Dialect(abc.ABC):
     def append(self, table_name: str, rows: Rows) -> int:
         """Bulk-load Arrow rows (columns by name) into an existing table; the count loaded."""
 
+    #: Whether an import may insert its rows into ``events`` as it reads them, inside its
+    #: transaction (:meth:`insert_rows`), rather than collect them in a stage first.
+    direct_events: ClassVar[bool] = False
+
+    def insert_rows(self, table: pa.Table, sql: str, params: list | tuple | None = None) -> None:
+        """Run ``sql``, an INSERT that reads ``table`` where it says ``{rows}``, in the open transaction."""
+        raise NotImplementedError(f"{self.name} stages an import's rows; it does not insert them as they come")
+
     @abc.abstractmethod
     def read_batches(self, table_name: str, chunk_rows: int) -> pa.RecordBatchReader:
         """A whole table as a stream of Arrow batches of at most ``chunk_rows`` rows."""
@@ -171,6 +179,14 @@ class Dialect(abc.ABC):
         """Work inside the block within a bounded memory, spilling to disk beyond it.
 
         The default suits engines that run elsewhere (a server manages its own memory).
+        """
+        yield
+
+    @contextlib.contextmanager
+    def beside_reader(self) -> Iterator[None]:
+        """Work inside the block while a Python thread reads the file being imported.
+
+        The default suits engines that run elsewhere (a server's cores are its own).
         """
         yield
 
@@ -203,6 +219,7 @@ class DuckDBDialect(Dialect):
     def __init__(self, path: str, *, read_only: bool) -> None:
         self.display = path
         self._stages: Path | None = None
+        self._after_rollback: dict[str, str] = {}  # settings to restore once the transaction is undone
         if read_only and path != ":memory:" and not Path(path).exists():
             raise StoreError(f"{path}: no such log; run 'shequn import' or 'shequn demo' first")
         try:
@@ -230,6 +247,9 @@ class DuckDBDialect(Dialect):
             yield
         except BaseException:
             self.con.rollback()
+            pending, self._after_rollback = self._after_rollback, {}
+            for setting, value in pending.items():
+                self._restore(setting, value)
             raise
         self.con.commit()
 
@@ -250,6 +270,15 @@ class DuckDBDialect(Dialect):
             loaded += batch.num_rows
         return loaded
 
+    direct_events = True
+
+    def insert_rows(self, table: pa.Table, sql: str, params: list | tuple | None = None) -> None:
+        # Read by variable name (DuckDB's replacement scan), not registered: inside a transaction
+        # a registered view keeps its Arrow table alive until the commit, so memory would grow
+        # with the file; a scan by name lets each batch go as soon as it is inserted.
+        _import_rows = table  # read by DuckDB through its name in the SQL
+        self.con.execute(sql.format(rows="_import_rows"), params)
+
     def read_batches(self, table_name: str, chunk_rows: int) -> pa.RecordBatchReader:
         return self.con.sql(f'SELECT * FROM "{table_name}"').to_arrow_reader(chunk_rows)
 
@@ -264,7 +293,33 @@ class DuckDBDialect(Dialect):
         try:
             yield
         finally:
-            self.execute(f"SET memory_limit = '{before}'")
+            self._restore("memory_limit", str(before))
+
+    @contextlib.contextmanager
+    def beside_reader(self) -> Iterator[None]:
+        # Inserting a batch gains little from a second DuckDB thread, and that thread would take
+        # the core the reader needs: one thread writes while the other reads.
+        before = self.query("SELECT current_setting('threads')")[0][0]
+        self.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            self._restore("threads", str(before))
+
+    def _restore(self, setting: str, value: str) -> None:
+        """Set ``setting`` back to ``value`` (as ``current_setting`` showed it).
+
+        DuckDB shows sizes rounded ("18.7 GiB"), so setting the shown value back would shrink
+        the limit a little with each import: a setting that was the default is reset instead.
+        If a failed statement aborted the transaction (DuckDB then refuses even a SET), this
+        happens right after the rollback, and the statement's own error goes through.
+        """
+        try:
+            self.execute(f"RESET {setting}")
+            if str(self.query(f"SELECT current_setting('{setting}')")[0][0]) != value:
+                self.execute(f"SET {setting} = '{value}'")
+        except duckdb.Error:
+            self._after_rollback[setting] = value
 
     def _stage_folder(self) -> Path:
         if self._stages is None:

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shequn import ids
 from shequn.errors import SourceFormatError
-from shequn.model import EVENT_KINDS, Action, Alias, Chat, Event
+from shequn.model import EVENT_KINDS, Action, Alias, Chat, Event, EventRows
 from shequn.store.schema import EVENT_COLUMNS
 
 __all__ = ["ARROW_EVENTS", "ARROW_STAGE", "IMPORT_CONSTANTS", "RowBuilder", "action_rows"]
@@ -29,6 +30,10 @@ ARROW_EVENTS = pa.schema([(name, _ARROW_TYPES[sql]) for name, sql in EVENT_COLUM
 #: the stage moves into ``events`` (less to convert, write and read back per event).
 IMPORT_CONSTANTS = ("community_id", "source_file", "importer", "importer_version", "import_id")
 ARROW_STAGE = pa.schema([f for f in ARROW_EVENTS if f.name not in IMPORT_CONSTANTS])
+#: The fields of an event that become staged columns (all but the chat, which gives the group).
+_FIELDS = (*EventRows.DENSE, *EventRows.SPARSE)
+#: Fields that name other things (events, people) and become ids.
+_REFERENCES = ("key", "reply_to_key", "thread_key", "actor_id", "actor_name", "target_id", "target_name")
 
 
 @dataclass
@@ -115,66 +120,142 @@ class RowBuilder:
         import's constants).
 
         ``event_id``, ``reply_to_event_id`` and ``thread_id`` hold what the ids hash
-        (:func:`shequn.ids.event_key`); the move from the stage into ``events`` hashes them.
+        (:func:`shequn.ids.event_key`); the move into ``events`` hashes them.
         """
-        n = len(events)
-        cols: dict[str, list] = {name: [None] * n for name in ARROW_STAGE.names}
-        event_id, group, actor, target, reply, thread, mentions, attrs = (
-            cols["event_id"],
-            cols["group_id"],
-            cols["identity_id"],
-            cols["target_identity_id"],
-            cols["reply_to_event_id"],
-            cols["thread_id"],
-            cols["mentions"],
-            cols["attrs"],
-        )
-        kinds = EVENT_KINDS
-        chat_id: str | None = None
-        info: _ChatInfo | None = None
-        for i, ev in enumerate(events):
-            if ev.kind not in kinds:
-                raise SourceFormatError(self.source_file, ev.pos, f"unknown event kind {ev.kind!r}")
-            if not ev.key:
-                raise SourceFormatError(self.source_file, ev.pos, "event without a key")
-            if ev.chat_id != chat_id or info is None:
-                chat_id, info = ev.chat_id, self._chat(ev.chat_id, ev.pos)
-            prefix = info.key_prefix
-            event_id[i] = prefix + ev.key
-            group[i] = info.group_id
-            if ev.actor_id:
-                who = info.natives.get(ev.actor_id)
-                actor[i] = who if who is not None else self.identity(info, ev.actor_id, None)
-            elif ev.actor_name:
-                who = info.names.get(ev.actor_name)
-                actor[i] = who if who is not None else self.identity(info, None, ev.actor_name)
-            if ev.target_id or ev.target_name:
-                target[i] = self.identity(info, ev.target_id, ev.target_name)
-            if ev.reply_to_key is not None:
-                reply[i] = prefix + ev.reply_to_key
-            if ev.thread_key is not None:
-                thread[i] = prefix + ev.thread_key
-            if ev.mention_ids or ev.mention_names:
-                found = [self.identity(info, m, None) for m in ev.mention_ids or ()]
-                found += [self.identity(info, None, m) for m in ev.mention_names or ()]
-                mentions[i] = found
-            if ev.attrs:
-                attrs[i] = orjson.dumps(ev.attrs, option=orjson.OPT_SORT_KEYS).decode()
-        cols["kind"] = [e.kind for e in events]
-        cols["subkind"] = [e.subkind for e in events]
-        cols["native_id"] = [e.native_id for e in events]
-        cols["actor_name"] = [e.actor_name for e in events]
-        cols["ts"] = pa.array([e.ts_us for e in events], pa.int64()).cast(pa.timestamp("us"))
-        cols["ts_original"] = [e.ts_original for e in events]
-        cols["tz_assumed"] = [e.tz_assumed for e in events]
-        cols["text"] = [e.text for e in events]
-        cols["seq"] = [e.seq for e in events]
-        cols["source_pos"] = [e.pos for e in events]
+        chat_ids = [e.chat_id for e in events]
+        fields: dict[str, list] = {"key": [e.key for e in events], "kind": [e.kind for e in events]}
+        self._check(events, chat_ids, fields["key"], fields["kind"])
+        for name in _FIELDS:
+            if name not in fields:
+                fields[name] = [getattr(e, name) for e in events]
+        mentioned = [
+            (i, e.mention_ids, e.mention_names, self.chats[chat_ids[i]])
+            for i, e in enumerate(events)
+            if e.mention_ids or e.mention_names
+        ]
+        return self._table(len(events), chat_ids, fields, mentioned)
+
+    def rows_table(self, rows: EventRows) -> pa.Table:
+        """The same as :meth:`events_table`, for events handed over as columns."""
+        n = len(rows)
+        keys, kinds = rows.key, rows.kind
+        if not (set(kinds) <= EVENT_KINDS and all(keys)) or rows.chat_id not in self.chats:
+            self._check(rows.events(), [rows.chat_id] * n, keys, kinds)
+        info = self.chats[rows.chat_id]
+        fields = {name: rows.column(name) for name in _FIELDS}
+        by_id, by_name = rows.sparse["mention_ids"], rows.sparse["mention_names"]
+        mentioned = [(i, by_id.get(i), by_name.get(i), info) for i in sorted(by_id.keys() | by_name.keys())]
+        return self._table(n, [rows.chat_id], fields, mentioned)
+
+    def _table(self, n: int, chat_ids: list[str], fields: dict[str, list], mentioned: list[tuple]) -> pa.Table:
+        """Staged rows of ``n`` events given field by field; ``chat_ids`` holds each row's chat,
+        or a single chat for all of them.
+
+        The work is done a column at a time: identities are resolved per distinct value (an
+        export names the same few hundred people millions of times) and spread over the rows
+        by Arrow, and the id keys get their chat's prefix in one call per chat. Rows of several
+        chats, even interleaved, are taken chat by chat and put back in order.
+        """
+        refs = {name: pa.array(fields[name], pa.string()) for name in _REFERENCES}
+        if len(chat_ids) == 1 or chat_ids.count(chat_ids[0]) == n:
+            linked = self._links(self.chats[chat_ids[0]], refs)
+        else:
+            by_chat = pa.array(chat_ids, pa.string()).dictionary_encode()
+            parts: list[dict[str, pa.Array]] = []
+            places: list[pa.Array] = []
+            for code, chat_id in enumerate(by_chat.dictionary.to_pylist()):
+                rows = pc.indices_nonzero(pc.equal(by_chat.indices, code))
+                parts.append(self._links(self.chats[chat_id], {k: v.take(rows) for k, v in refs.items()}))
+                places.append(rows)
+            back = pc.sort_indices(pa.concat_arrays(places))  # where each original row went
+            linked = {k: pa.concat_arrays([p[k] for p in parts]).take(back) for k in parts[0]}
+        cols: dict[str, pa.Array | list] = {
+            **linked,
+            "kind": fields["kind"],
+            "subkind": fields["subkind"],
+            "native_id": fields["native_id"],
+            "actor_name": refs["actor_name"],
+            "ts": pa.array(fields["ts_us"], pa.int64()).cast(pa.timestamp("us")),
+            "ts_original": fields["ts_original"],
+            "tz_assumed": fields["tz_assumed"],
+            "text": fields["text"],
+            "mentions": self._mentions(n, mentioned),
+            "attrs": _attrs_json(fields["attrs"]),
+            "seq": fields["seq"],
+            "source_pos": fields["pos"],
+        }
         arrays = [
             cols[name] if isinstance(cols[name], pa.Array) else pa.array(cols[name], type=ARROW_STAGE.field(name).type)
             for name in ARROW_STAGE.names
         ]
         return pa.Table.from_arrays(arrays, schema=ARROW_STAGE)
+
+    def _check(self, events: list[Event], chat_ids: list[str], keys: list[str], kinds: list[str]) -> None:
+        """Raise for the first event of an unknown kind, without a key, or of an undeclared chat."""
+        chats = self.chats
+        if set(kinds) <= EVENT_KINDS and all(keys) and all(c in chats for c in set(chat_ids)):
+            return
+        for ev in events:
+            if ev.kind not in EVENT_KINDS:
+                raise SourceFormatError(self.source_file, ev.pos, f"unknown event kind {ev.kind!r}")
+            if not ev.key:
+                raise SourceFormatError(self.source_file, ev.pos, "event without a key")
+            self._chat(ev.chat_id, ev.pos)
+
+    def _links(self, info: _ChatInfo, refs: dict[str, pa.Array]) -> dict[str, pa.Array]:
+        """The columns of one chat's rows that refer to something: ids to hash, the group, identities."""
+        prefix = pa.scalar(info.key_prefix)
+        return {
+            "event_id": pc.binary_join_element_wise(prefix, refs["key"], ""),
+            "group_id": pa.repeat(pa.scalar(info.group_id, pa.int64()), len(refs["key"])),
+            "identity_id": self._identities(info, refs["actor_id"], refs["actor_name"]),
+            "target_identity_id": self._identities(info, refs["target_id"], refs["target_name"]),
+            "reply_to_event_id": pc.binary_join_element_wise(prefix, refs["reply_to_key"], ""),
+            "thread_id": pc.binary_join_element_wise(prefix, refs["thread_key"], ""),
+        }
+
+    def _identities(self, info: _ChatInfo, native_ids: pa.Array, names: pa.Array) -> pa.Array:
+        """Identity ids of one chat's rows: by native id where there is one, else by name.
+
+        Resolved once per distinct value; a name gets an identity only on rows without a native
+        id (a name beside an id is only how that account was shown).
+        """
+        by_id = native_ids.dictionary_encode()
+        resolved = [self.identity(info, v, None) for v in by_id.dictionary.to_pylist()]
+        found = pa.array(resolved, pa.int64()).take(by_id.indices)
+        missing = found.is_null()
+        if not pc.any(pc.and_(missing, pc.is_valid(names))).as_py():
+            return found
+        by_name = names.dictionary_encode()
+        wanted = pc.unique(by_name.indices.filter(missing)).to_pylist()
+        values = by_name.dictionary.to_pylist()
+        named: list[int | None] = [None] * len(values)
+        for k in wanted:
+            if k is not None:
+                named[k] = self.identity(info, None, values[k])
+        return pc.coalesce(found, pa.array(named, pa.int64()).take(by_name.indices))
+
+    def _mentions(self, n: int, mentioned: list[tuple]) -> list:
+        """The mentioned identities of each row: ``mentioned`` holds (row, ids, names, chat) of
+        the rows that mention someone (a quarter of a chat's messages)."""
+        out: list = [None] * n
+        identity = self.identity
+        for i, by_id, by_name, info in mentioned:
+            found: list[int | None] = []
+            for m in by_id or ():
+                who = info.natives.get(m)
+                found.append(who if who is not None else identity(info, m, None))
+            for m in by_name or ():
+                who = info.names.get(m)
+                found.append(who if who is not None else identity(info, None, m))
+            out[i] = found
+        return out
+
+
+def _attrs_json(attrs: list[dict | None]) -> list[str | None]:
+    """Attributes as JSON text with sorted keys (the same dict gives the same text)."""
+    dumps, sort = orjson.dumps, orjson.OPT_SORT_KEYS
+    return [dumps(a, option=sort).decode() if a else None for a in attrs]
 
 
 def action_rows(actions: list[Action], community_id: int, import_id: int, source: str, version: str) -> pa.Table:

@@ -3,31 +3,37 @@
 The log lives in a DuckDB file by default, or in a PostgreSQL database when ``--db`` is a
 ``postgresql://`` URL; a :class:`~shequn.store._dialect.Dialect` carries what differs.
 
-Writes go through :meth:`Store.import_records`, the one writer: a file's events are staged
-in a table of their own while the file is read, then moved into ``events`` in a single
-transaction that skips every event id the log already has. A file that fails halfway never
-reaches ``events``; a file read twice adds nothing the second time.
+Writes go through :meth:`Store.import_records`, the one writer. A file is imported in one
+transaction, opened before its first record is read: events of a chat the log has none of
+yet go straight into ``events`` while the file is read (in a second thread, beside the
+parser), and keys repeated within the file are dropped at the end; events of a chat the log
+already has are staged, then moved in by one statement that skips every event id the log
+holds. A file that fails halfway leaves nothing in ``events``; a file read twice adds
+nothing the second time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shequn import ids
 from shequn.errors import ShequnError, StoreError
-from shequn.model import Action, Alias, Chat, Event, Skip
+from shequn.model import Action, Alias, Chat, Event, EventRows, Skip
 from shequn.settings import resolve
 from shequn.store._dialect import Dialect, DuckDBDialect, Stage
-from shequn.store._rows import ARROW_EVENTS, ARROW_STAGE, RowBuilder, action_rows
+from shequn.store._rows import ARROW_EVENTS, ARROW_STAGE, RowBuilder, _ChatInfo, action_rows
 from shequn.store.identities import rebuild_identity_member
 from shequn.store.schema import MIGRATIONS, SCHEMA_VERSION
 from shequn.store.summary import Community, ImportMeta, ImportSummary
@@ -220,56 +226,82 @@ class Store:
                 _now(),
             ],
         )
-        stage = self.dialect.open_stage(f"_stage_{import_id}", ARROW_STAGE)
         builder = RowBuilder(community.community_id, import_id, meta.path, meta.importer, meta.importer_version)
         summary = ImportSummary(path=meta.path, importer=meta.importer, import_id=import_id)
+        sink = _EventSink(self.dialect, builder, community, import_id)
+        db = self.dialect
         try:
-            self._stage(records, builder, stage, summary)
-            stage.loaded()
-            self._commit_stage(builder, stage.ref, summary, community)
+            with db.transaction(), db.bounded_memory():
+                self._write(records, builder, sink, summary)
+                self._finish(builder, sink, summary)
         except BaseException as exc:
             self._fail(import_id, exc)
             raise
         finally:
             with contextlib.suppress(*self.dialect.errors, OSError):  # never hide the import's own error
-                stage.drop()
+                sink.drop()
         return summary
 
-    def _stage(self, records: Iterable, builder: RowBuilder, stage: Stage, summary: ImportSummary) -> None:
-        """Read the importer's records into the stage, a batch at a time.
+    def _write(self, records: Iterable, builder: RowBuilder, sink: _EventSink, summary: ImportSummary) -> None:
+        """Read the importer's records into the log's open transaction, a batch at a time.
 
-        Writing a batch (Parquet encoding, or COPY to the server) runs in a second thread
-        while the next batch is parsed: both release the GIL, so reading and writing overlap.
-        At most one batch is being written while one is being built.
+        Writing a batch (DuckDB's insert, Parquet encoding, or COPY to the server) runs in a
+        second thread while the next batch is parsed: they release the GIL, so reading and
+        writing overlap. At most one batch is being written while one is being built, and the
+        connection is only ever used by one thread at a time.
         """
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shequn-stage") as writer:
+        with (
+            _few_collections(),
+            self.dialect.beside_reader(),
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="shequn-write") as writer,
+        ):
             pending: Future | None = None
 
-            def flush(batch: list[Event]) -> None:
+            def wait() -> None:
                 nonlocal pending
-                table = builder.events_table(batch)
                 if pending is not None:
                     pending.result()
-                pending = writer.submit(stage.append, table)
+                    pending = None
+
+            def flush(batch: list[Event] | EventRows) -> None:
+                nonlocal pending
+                table = builder.events_table(batch) if type(batch) is list else builder.rows_table(batch)
+                wait()
+                pending = writer.submit(sink.append, table)
                 summary.records_read += len(batch)
 
-            self._read_records(records, builder, summary, flush)
-            if pending is not None:
-                pending.result()
+            def chat(record: Chat) -> None:
+                if record.native_id not in builder.chats:
+                    wait()  # the connection is the writer's until its batch is in
+                    builder.add_chat(record)
+                    sink.add_group(builder.chats[record.native_id])
+
+            self._read_records(records, builder, summary, flush, chat)
+            wait()
 
     def _read_records(
-        self, records: Iterable, builder: RowBuilder, summary: ImportSummary, flush: Callable[[list[Event]], None]
+        self,
+        records: Iterable,
+        builder: RowBuilder,
+        summary: ImportSummary,
+        flush: Callable[[list[Event] | EventRows], None],
+        chat: Callable[[Chat], None],
     ) -> None:
         batch: list[Event] = []
+        append = batch.append
         seq = 0
         for rec in records:
-            if type(rec) is Event:
-                batch.append(rec)
+            if type(rec) is Event:  # the hot path: a million of these per large export
+                append(rec)
                 if len(batch) >= BATCH:
                     flush(batch)
                     batch = []
+                    append = batch.append
+            elif type(rec) is EventRows:  # events handed over as columns: already a batch
+                if rec:
+                    flush(rec)
             elif type(rec) is Chat:
-                builder.add_chat(rec)
+                chat(rec)
             elif type(rec) is Alias:
                 seq += 1
                 batch.append(builder.alias_event(rec, seq))
@@ -280,106 +312,54 @@ class Store:
         if batch:
             flush(batch)
 
-    def _commit_stage(self, builder: RowBuilder, stage: str, summary: ImportSummary, community: Community) -> None:
-        """Move the stage (``stage`` is SQL that reads it) into the log in one transaction."""
+    def _finish(self, builder: RowBuilder, sink: _EventSink, summary: ImportSummary) -> None:
+        """Inside the import's transaction: identities, the staged rows, duplicates, the summary."""
         db = self.dialect
-        with db.transaction(), db.bounded_memory():
-            for info in builder.chats.values():
-                self._add_group(info.chat, info.group_id, community, summary.import_id)
-            if builder.identities:
-                rows = list(builder.identities.values())
-                ident = pa.table(
-                    {
-                        "identity_id": pa.array([r[0] for r in rows], pa.int64()),
-                        "carrier": pa.array([r[1] for r in rows], pa.string()),
-                        "native_id": pa.array([r[2] for r in rows], pa.string()),
-                        "scope_group_id": pa.array([r[3] for r in rows], pa.int64()),
-                        "name_key": pa.array([r[4] for r in rows], pa.string()),
-                    }
-                )
-                with db.registered("_ident", ident):
-                    db.execute(
-                        "INSERT INTO identities SELECT i.*, CAST(? AS BIGINT) FROM _ident i"
-                        " WHERE NOT EXISTS (SELECT 1 FROM identities x WHERE x.identity_id = i.identity_id)",
-                        [summary.import_id],
-                    )
-            # The stage holds what the ids hash (shequn.ids.event_key); they are hashed here, a
-            # column at a time, and rows whose id the log has are skipped.
-            hashed = {"event_id", "reply_to_event_id", "thread_id"}
-            constants = {
-                "community_id": community.community_id,
-                "source_file": builder.source_file,
-                "importer": builder.importer,
-                "importer_version": builder.importer_version,
-                "import_id": summary.import_id,
-            }
-            columns = ", ".join(
-                f"md5(s.{c}) AS {c}"
-                if c in hashed
-                else f"CAST(? AS {'BIGINT' if c in {'community_id', 'import_id'} else 'VARCHAR'}) AS {c}"
-                if c in constants
-                else f"s.{c}"
-                for c in ARROW_EVENTS.names
+        if builder.identities:
+            rows = list(builder.identities.values())
+            ident = pa.table(
+                {
+                    "identity_id": pa.array([r[0] for r in rows], pa.int64()),
+                    "carrier": pa.array([r[1] for r in rows], pa.string()),
+                    "native_id": pa.array([r[2] for r in rows], pa.string()),
+                    "scope_group_id": pa.array([r[3] for r in rows], pa.int64()),
+                    "name_key": pa.array([r[4] for r in rows], pa.string()),
+                }
             )
-            params = [constants[c] for c in ARROW_EVENTS.names if c in constants]
-            stats = self._one(
-                f"""SELECT count(*) - count(DISTINCT event_id),
-                           min(ts) FILTER (WHERE kind = 'message'), max(ts) FILTER (WHERE kind = 'message'),
-                           count(DISTINCT identity_id) FILTER (WHERE kind = 'message'),
-                           count(*) FILTER (WHERE kind = 'message')
-                    FROM {stage} """,
-            )
-            assert stats is not None
-            known = f"""NOT EXISTS (
-                SELECT 1 FROM events e
-                WHERE e.event_id = md5({{key}}) AND e.group_id IN (SELECT DISTINCT group_id FROM {stage})
-            )"""
-            if stats[0]:  # a key repeats within the file (rare): keep each key's first occurrence
-                first = f"(SELECT DISTINCT ON (event_id) * FROM {stage} ORDER BY event_id, seq)"
-                insert = f"INSERT INTO events SELECT {columns} FROM {first} s WHERE {known.format(key='s.event_id')}"
-            else:  # the usual case: every key once, so only the log's own events need skipping
-                insert = f"INSERT INTO events SELECT {columns} FROM {stage} s WHERE {known.format(key='s.event_id')}"
-            summary.events_added = db.execute_count(insert, params)
-            summary.duplicates = summary.records_read - summary.events_added
-            summary.first_ts, summary.last_ts = stats[1], stats[2]
-            summary.members_seen = int(stats[3] or 0)
-            summary.messages_read = int(stats[4] or 0)
-            summary.groups_seen = len(builder.chats)
-            if db.query(f"SELECT 1 FROM {stage} WHERE kind IN ('merge', 'unmerge') LIMIT 1"):
-                rebuild_identity_member(db)
-            else:
+            with db.registered("_ident", ident):
                 db.execute(
-                    "INSERT INTO identity_member SELECT identity_id, identity_id FROM identities i"
-                    " WHERE NOT EXISTS (SELECT 1 FROM identity_member m WHERE m.identity_id = i.identity_id)"
+                    "INSERT INTO identities SELECT i.*, CAST(? AS BIGINT) FROM _ident i"
+                    " WHERE NOT EXISTS (SELECT 1 FROM identities x WHERE x.identity_id = i.identity_id)",
+                    [summary.import_id],
                 )
+        summary.events_added = sink.finish()
+        summary.duplicates = summary.records_read - summary.events_added
+        facts = sink.facts
+        summary.first_ts, summary.last_ts = facts.first_ts, facts.last_ts
+        summary.members_seen = len(facts.members)
+        summary.messages_read = facts.messages
+        summary.groups_seen = len(builder.chats)
+        if facts.merges:
+            rebuild_identity_member(db)
+        else:
             db.execute(
-                """UPDATE imports SET status = 'done', finished_at = ?, records_read = ?, events_added = ?,
-                   duplicates = ?, skipped = ?, first_ts = ?, last_ts = ? WHERE import_id = ?""",
-                [
-                    _now(),
-                    summary.records_read,
-                    summary.events_added,
-                    summary.duplicates,
-                    orjson.dumps(summary.skipped).decode(),
-                    summary.first_ts,
-                    summary.last_ts,
-                    summary.import_id,
-                ],
+                "INSERT INTO identity_member SELECT identity_id, identity_id FROM identities i"
+                " WHERE NOT EXISTS (SELECT 1 FROM identity_member m WHERE m.identity_id = i.identity_id)"
             )
-
-    def _add_group(self, chat: Chat, group_id: int, community: Community, import_id: int) -> None:
-        row = self._one("SELECT community_id FROM groups WHERE group_id = ?", [group_id])
-        if row is None:
-            self.dialect.execute(
-                "INSERT INTO groups VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
-                [group_id, community.community_id, chat.carrier, chat.native_id, chat.name, chat.chat_type, import_id],
-            )
-        elif row[0] != community.community_id:
-            other = self._one("SELECT name FROM communities WHERE community_id = ?", [row[0]])
-            raise StoreError(
-                f"{chat.carrier} chat {chat.name or chat.native_id!r} already belongs to community "
-                f"{other[0] if other else row[0]!r}; import it with --community {other[0] if other else ''}".rstrip()
-            )
+        db.execute(
+            """UPDATE imports SET status = 'done', finished_at = ?, records_read = ?, events_added = ?,
+               duplicates = ?, skipped = ?, first_ts = ?, last_ts = ? WHERE import_id = ?""",
+            [
+                _now(),
+                summary.records_read,
+                summary.events_added,
+                summary.duplicates,
+                orjson.dumps(summary.skipped).decode(),
+                summary.first_ts,
+                summary.last_ts,
+                summary.import_id,
+            ],
+        )
 
     def record_actions(self, actions: list[Action], *, community: Community, source: str) -> ImportSummary:
         """Write operator actions into the log, all or nothing; an action already there is skipped.
@@ -434,3 +414,184 @@ class Store:
         if not rows:
             raise StoreError(f"no group named {group_name!r}")
         return len(rows)
+
+
+@contextlib.contextmanager
+def _few_collections() -> Iterator[None]:
+    """Let the garbage collector run less often while a file is read.
+
+    Reading makes a container or two per message (attributes, mention lists) that reference
+    counting frees; but each allocation counts towards the next collection, and the full ones
+    walk every object the process holds (Arrow, DuckDB, Ibis modules). Freezing what exists
+    and collecting the young generation less often saves about a tenth of the read.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+@dataclass
+class _Facts:
+    """What the summary tells of the rows read (duplicates included), gathered batch by batch."""
+
+    messages: int = 0
+    first_ts: datetime | None = None
+    last_ts: datetime | None = None
+    members: set[int] = field(default_factory=set)  # identities that wrote a message: grows with members only
+    merges: bool = False
+
+    def add(self, table: pa.Table) -> None:
+        kinds = table["kind"]
+        is_message = pc.equal(kinds, "message")
+        count = pc.sum(is_message).as_py() or 0
+        if count:
+            self.messages += count
+            span = pc.min_max(table["ts"].filter(is_message)).as_py()
+            self.first_ts = span["min"] if self.first_ts is None else min(self.first_ts, span["min"])
+            self.last_ts = span["max"] if self.last_ts is None else max(self.last_ts, span["max"])
+            self.members.update(pc.unique(table["identity_id"].filter(is_message)).drop_null().to_pylist())
+        if not self.merges:
+            self.merges = bool(pc.any(pc.is_in(kinds, value_set=pa.array(["merge", "unmerge"]))).as_py())
+
+
+class _EventSink:
+    """Where one import's event rows go, inside the import's transaction.
+
+    A chat the log holds no events of yet (the first import of a chat, the usual bulk case)
+    has nothing to skip: its rows go straight into ``events`` as they are read, on engines
+    that can do so inside a transaction at full speed (DuckDB), and keys repeated within the
+    file are removed once at the end. A chat the log already has events of (a re-import, an
+    overlapping export) goes through a stage and one move that skips every id the log holds.
+    Either way nothing is visible before the commit, and a failure rolls everything back.
+    """
+
+    def __init__(self, dialect: Dialect, builder: RowBuilder, community: Community, import_id: int) -> None:
+        self.dialect = dialect
+        self.builder = builder
+        self.community = community
+        self.import_id = import_id
+        self.facts = _Facts()
+        self.direct_groups: set[int] = set()
+        self.direct_rows = 0
+        self.staged_rows = 0
+        self.stage: Stage | None = None
+        self.columns, self.params = _insert_columns(builder, community, import_id)
+
+    def add_group(self, info: _ChatInfo) -> None:
+        """Record the chat's group (once per community), and decide where its rows go."""
+        chat, group_id = info.chat, info.group_id
+        db = self.dialect
+        row = db.query("SELECT community_id FROM groups WHERE group_id = ?", [group_id])
+        if not row:
+            db.execute(
+                "INSERT INTO groups VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                [group_id, self.community.community_id, chat.carrier, chat.native_id, chat.name, chat.chat_type,
+                 self.import_id],
+            )  # fmt: skip
+        elif row[0][0] != self.community.community_id:
+            other = db.query("SELECT name FROM communities WHERE community_id = ?", [row[0][0]])
+            name = other[0][0] if other else row[0][0]
+            raise StoreError(
+                f"{chat.carrier} chat {chat.name or chat.native_id!r} already belongs to community "
+                f"{name!r}; import it with --community {other[0][0] if other else ''}".rstrip()
+            )
+        if db.direct_events and not db.query("SELECT 1 FROM events WHERE group_id = ? LIMIT 1", [group_id]):
+            self.direct_groups.add(group_id)
+
+    def append(self, table: pa.Table) -> None:
+        """A batch of staged rows (``ARROW_STAGE``): into ``events`` or the stage, by chat."""
+        self.facts.add(table)
+        groups = table["group_id"]
+        direct = pc.is_in(groups, value_set=pa.array(list(self.direct_groups), pa.int64()))
+        count = pc.sum(direct).as_py() or 0
+        if count == table.num_rows:
+            self._insert(table)
+        elif count == 0:
+            self._stage(table)
+        else:
+            self._insert(table.filter(direct))
+            self._stage(table.filter(pc.invert(direct)))
+
+    def _insert(self, table: pa.Table) -> None:
+        self.dialect.insert_rows(table, f"INSERT INTO events SELECT {self.columns} FROM {{rows}} s", self.params)
+        self.direct_rows += table.num_rows
+
+    def _stage(self, table: pa.Table) -> None:
+        if self.stage is None:
+            self.stage = self.dialect.open_stage(f"_stage_{self.import_id}", ARROW_STAGE)
+        self.stage.append(table)
+        self.staged_rows += table.num_rows
+
+    def finish(self) -> int:
+        """Drop keys repeated within the file, move the stage in; the number of events added."""
+        added = 0
+        if self.direct_rows:
+            added += self.direct_rows - self._drop_repeats()
+        if self.stage is not None:
+            self.stage.loaded()
+            added += self._move(self.stage.ref)
+        return added
+
+    def _drop_repeats(self) -> int:
+        """Rows inserted straight whose key came earlier in the file: all but the first go."""
+        db = self.dialect
+        found = db.query("SELECT count(*) - count(DISTINCT event_id) FROM events WHERE import_id = ?", [self.import_id])
+        if not found or not found[0][0]:
+            return 0
+        return db.execute_count(
+            """DELETE FROM events WHERE import_id = ? AND rowid IN (
+                   SELECT rowid FROM (
+                       SELECT rowid, row_number() OVER (PARTITION BY event_id ORDER BY seq) AS n
+                       FROM events WHERE import_id = ?
+                   ) WHERE n > 1
+               )""",
+            [self.import_id, self.import_id],
+        )
+
+    def _move(self, stage: str) -> int:
+        """Move the stage (``stage`` is SQL that reads it) into the log, skipping the ids it has."""
+        db = self.dialect
+        repeats = db.query(f"SELECT count(*) - count(DISTINCT event_id) FROM {stage}")
+        known = f"""NOT EXISTS (
+            SELECT 1 FROM events e
+            WHERE e.event_id = md5(s.event_id) AND e.group_id IN (SELECT DISTINCT group_id FROM {stage})
+        )"""
+        if repeats and repeats[0][0]:  # a key repeats within the file (rare): keep each key's first occurrence
+            source = f"(SELECT DISTINCT ON (event_id) * FROM {stage} ORDER BY event_id, seq)"
+        else:  # the usual case: every key once, so only the log's own events need skipping
+            source = stage
+        return db.execute_count(f"INSERT INTO events SELECT {self.columns} FROM {source} s WHERE {known}", self.params)
+
+    def drop(self) -> None:
+        if self.stage is not None:
+            self.stage.drop()
+
+
+def _insert_columns(builder: RowBuilder, community: Community, import_id: int) -> tuple[str, list]:
+    """The SELECT list that makes ``events`` rows of staged rows ``s``, and its parameters.
+
+    Staged rows hold what the ids hash (:func:`shequn.ids.event_key`); they are hashed here, a
+    column at a time, and the import's constants are filled in.
+    """
+    hashed = {"event_id", "reply_to_event_id", "thread_id"}
+    constants = {
+        "community_id": community.community_id,
+        "source_file": builder.source_file,
+        "importer": builder.importer,
+        "importer_version": builder.importer_version,
+        "import_id": import_id,
+    }
+    columns = ", ".join(
+        f"md5(s.{c}) AS {c}"
+        if c in hashed
+        else f"CAST(? AS {'BIGINT' if c in {'community_id', 'import_id'} else 'VARCHAR'}) AS {c}"
+        if c in constants
+        else f"s.{c}"
+        for c in ARROW_EVENTS.names
+    )
+    return columns, [constants[c] for c in ARROW_EVENTS.names if c in constants]
