@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -230,3 +231,56 @@ def test_eval_script_on_one_test_file(samples: Path) -> None:
     assert (result["links"], result["messages"], result["starts"]) == (352, 346, 45)
     assert result["link_accuracy"] > 0.6  # the full evaluation is in docs/quality.md
     assert result["start_accuracy"] > 0.6
+
+
+# -- inference weighs exactly what the named features weigh ---------------------------
+
+MIXED = ROOT / "tests" / "data" / "replies" / "mixed-stream.json"
+
+
+def test_links_of_a_mixed_stream_are_unchanged() -> None:
+    """Links, rules and confidences of 400 messages, as the named-feature inference gave them.
+
+    The messages (two groups, nick: and @mentions, bot commands, Chinese lines, lulls) were
+    drawn at random from a few lines; ``links`` were written by the inference that summed the
+    weights of every candidate's named features, before :func:`window_scores` replaced it.
+    Every rule occurs among them.
+    """
+    data = orjson.loads(MIXED.read_bytes())
+    links = [
+        [link.event_id, link.reply_to_event_id, link.rule, link.confidence]
+        for link in infer_replies(ReplyInput(*m) for m in data["messages"])
+    ]
+    assert len(data["messages"]) == 400 and len(links) == 285
+    assert {rule for *_, rule, _ in links} == {
+        "mention",
+        "continuation",
+        "turn_taking",
+        "text_overlap",
+        "proximity",
+        "bot_command",
+        "question",
+    }
+    assert links == data["links"]
+
+
+def test_window_scores_equal_the_named_sums_to_the_bit() -> None:
+    """Every candidate of the mixed stream: the weights added as they go equal the named features' sum."""
+    from shequn.classify._replies_features import GroupState, candidate_features, message_context
+    from shequn.classify._replies_scores import window_scores
+
+    model = default_reply_model()
+    states: dict[str, GroupState] = {}
+    compared = 0
+    for event_id, group, ts, nick, text in orjson.loads(MIXED.read_bytes())["messages"]:
+        state = states.setdefault(group, GroupState(window=model.window))
+        state.forget_before(ts, 12 * 3600)
+        current = state.read(event_id, ts, nick, text)
+        named = model.scores(candidate_features(state, current, text))[:-1]
+        ctx = message_context(state, current, text)
+        mines = model.mine_weights(current.kinds)
+        assert window_scores(ctx, model.layout, model._crossed, model.crossed_weight, mines) == named
+        compared += len(named)
+        best = max(range(len(named)), key=named.__getitem__, default=None)
+        state.add(current, ctx.window[best].index if best is not None and named[best] > 0 else -1)
+    assert compared > 10_000

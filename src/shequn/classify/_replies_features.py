@@ -224,9 +224,34 @@ class Candidate:
         ]
 
 
+def _count(counts: dict, key: object) -> None:
+    counts[key] = counts.get(key, 0) + 1
+
+
+def _uncount(counts: dict, key: object) -> None:
+    left = counts[key] - 1
+    if left:
+        counts[key] = left
+    else:
+        del counts[key]
+
+
+def _uncount_in(tallies: dict, outer: object, key: object) -> None:
+    counts = tallies[outer]
+    _uncount(counts, key)
+    if not counts:
+        del tallies[outer]
+
+
 @dataclass
 class GroupState:
-    """What reply inference remembers of one group while reading it."""
+    """What reply inference remembers of one group while reading it.
+
+    Besides the window itself, it keeps tallies of the window (who wrote how many of its
+    messages, who addressed whom, who answered which message) up to date as messages enter
+    and leave, so that what every candidate of a message shares is looked up, not counted
+    over the window again for each message.
+    """
 
     window: int = WINDOW
     recent: deque[Seen] = field(default_factory=deque)
@@ -235,6 +260,18 @@ class GroupState:
     words: Counter[str] = field(default_factory=Counter)
     thread_speakers: dict[int, set[str]] = field(default_factory=dict)  # thread -> who wrote in it
     count: int = 0
+    #: speaker -> how many of the window's messages are theirs
+    speakers: dict[str, int] = field(default_factory=dict)
+    #: speaker -> index of their latest message in the window
+    latest: dict[str, int] = field(default_factory=dict)
+    #: speaker -> {name they addressed: how many times} over the window
+    addressed_by: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: addressee -> {speaker who addressed them: how many times} over the window
+    addressers: dict[str | None, dict[str, int]] = field(default_factory=dict)
+    #: message index -> {speaker of a window message answering it: how many}
+    children: dict[int, dict[str, int]] = field(default_factory=dict)
+    #: thread -> how many of the window's messages are in it
+    thread_sizes: dict[int, int] = field(default_factory=dict)
 
     def read(self, key: object, ts: float, member: str | None, text: str | None) -> Seen:
         """The message as the window will remember it (not yet added: see :meth:`add`)."""
@@ -288,12 +325,14 @@ class GroupState:
 
     def mentioned(self, text: str, speaker: str) -> set[str]:
         """Names of the window's speakers that the text names anywhere (not only at its start)."""
-        names = {s.speaker for s in self.recent if len(s.speaker) > 2 and s.speaker != speaker}
-        if not names:
-            return set()
-        tokens = {t.lower().rstrip(".") for t in _NAME_TOKEN.findall(text)}
-        found = names & tokens
+        speakers = self.speakers
+        found = {
+            t
+            for t in {t.lower().rstrip(".") for t in _NAME_TOKEN.findall(text)}
+            if t in speakers and len(t) > 2 and t != speaker
+        }
         if "@" in text:  # names with spaces: "thanks @Alice Smith"
+            names = [n for n in speakers if len(n) > 2 and n != speaker]
             lower = text.lower()
             at = lower.find("@")
             while at >= 0:
@@ -315,11 +354,9 @@ class GroupState:
         self.recent.appendleft(seen)
         self.by_index[seen.index] = seen
         self.thread_speakers.setdefault(seen.thread, set()).add(seen.speaker)
+        self._tally(seen)
         while len(self.recent) > self.window:
-            gone = self.recent.pop()
-            del self.by_index[gone.index]
-            if not any(s.thread == gone.thread for s in self.recent):
-                self.thread_speakers.pop(gone.thread, None)
+            self._drop_oldest()
         if seen.speaker:
             self.names[seen.speaker] = seen.index
         for word in seen.tokens:
@@ -330,6 +367,40 @@ class GroupState:
         if len(self.names) > 4 * NAME_MEMORY and self.count % NAME_MEMORY == 0:
             oldest = self.count - NAME_MEMORY
             self.names = {n: i for n, i in self.names.items() if i >= oldest}
+
+    def forget_before(self, now: float, gap: float) -> None:
+        """Drop the window's messages written more than ``gap`` seconds before ``now`` (none answers them)."""
+        while self.recent and now - self.recent[-1].ts > gap:
+            self._drop_oldest()
+
+    def _tally(self, seen: Seen) -> None:
+        speaker = seen.speaker
+        _count(self.speakers, speaker)
+        self.latest[speaker] = seen.index
+        if seen.addressee:
+            _count(self.addressed_by.setdefault(speaker, {}), seen.addressee)
+        if seen.addressee is not None:
+            _count(self.addressers.setdefault(seen.addressee, {}), speaker)
+        if seen.parent != NO_PARENT:
+            _count(self.children.setdefault(seen.parent, {}), speaker)
+        _count(self.thread_sizes, seen.thread)
+
+    def _drop_oldest(self) -> None:
+        gone = self.recent.pop()
+        del self.by_index[gone.index]
+        speaker = gone.speaker
+        _uncount(self.speakers, speaker)
+        if self.latest.get(speaker) == gone.index:
+            del self.latest[speaker]
+        if gone.addressee:
+            _uncount_in(self.addressed_by, speaker, gone.addressee)
+        if gone.addressee is not None:
+            _uncount_in(self.addressers, gone.addressee, speaker)
+        if gone.parent != NO_PARENT:
+            _uncount_in(self.children, gone.parent, speaker)
+        _uncount(self.thread_sizes, gone.thread)
+        if gone.thread not in self.thread_sizes:
+            self.thread_speakers.pop(gone.thread, None)
 
 
 #: Relations whose weight depends on how far back the candidate is: each also gets a
@@ -351,191 +422,244 @@ _DISTANCE: Final = ("", *(_distance_bucket(d) for d in range(1, 1001)))
 _COARSE: Final = ("", *("d1" if d == 1 else "d2" if d <= 3 else "d4" if d <= 10 else "dx" for d in range(1, 1001)))
 
 
-def candidate_features(state: GroupState, current: Seen, text: str | None) -> list[Candidate]:
-    """Every candidate parent of ``current`` (most recent first, "no parent" last) with features."""
+@dataclass(slots=True)
+class MessageContext:
+    """What every candidate of one message shares: who writes, to whom, and the window's tallies."""
+
+    current: Seen
+    text: str
+    window: list[Seen]  # most recent first
+    me: str
+    addr: str | None
+    is_bot: bool
+    my_last: Seen | None  # this author's latest message in the window
+    partners: set[str]  # whom this author addressed, and who addressed this author, in the window
+    mentioned: set[str]  # window speakers named in the text (only when it addresses nobody)
+    rarity: dict[str, float]  # this message's words -> log inverse frequency
+    speakers: dict[str, int]  # the window's speakers -> how many of its messages are theirs
+    children: dict[int, dict[str, int]]  # message index -> who answered it in the window
+    thread_speakers: dict[int, set[str]]
+
+
+def message_context(state: GroupState, current: Seen, text: str | None) -> MessageContext:
+    """The facts of ``current`` and its window that do not depend on the candidate."""
     me = current.speaker
     addr = current.addressee
-    window = list(state.recent)
-    mentioned = state.mentioned(text or "", me) if addr is None else set()
     documents = state.count + 1
-    rarity = {w: math.log(documents / (state.words.get(w, 0) + 1)) for w in current.tokens}
-    is_bot = _is_bot(me)
-    my_last = next((s for s in window if s.speaker == me), None)
-    partners: set[str] = set()
-    for s in window:
-        if s.speaker == me and s.addressee:
-            partners.add(s.addressee)
-        if s.addressee == me:
-            partners.add(s.speaker)
-    first_of_speaker: set[int] = set()
-    seen_speakers: set[str] = set()
-    for s in reversed(window):  # oldest first
-        if s.speaker not in seen_speakers:
-            seen_speakers.add(s.speaker)
-            first_of_speaker.add(s.index)
+    words = state.words
+    partners = set(state.addressed_by.get(me, ()))
+    partners.update(state.addressers.get(me, ()))
+    return MessageContext(
+        current=current,
+        text=text or "",
+        window=list(state.recent),
+        me=me,
+        addr=addr,
+        is_bot=_is_bot(me),
+        my_last=state.by_index.get(state.latest.get(me, NO_PARENT)),
+        partners=partners,
+        mentioned=state.mentioned(text or "", me) if addr is None else set(),
+        rarity={w: math.log(documents / (words.get(w, 0) + 1)) for w in current.tokens},
+        speakers=state.speakers,
+        children=state.children,
+        thread_speakers=state.thread_speakers,
+    )
 
-    mine = current.kinds
-    children: dict[int, set[str]] = {}  # who answered each message of the window, by its index
-    for s in window:
-        if s.parent != NO_PARENT:
-            children.setdefault(s.parent, set()).add(s.speaker)
 
-    out: list[Candidate] = []
-    by_speaker: dict[str, int] = {}
-    addressed_since: set[str] = set()  # speakers addressed by messages newer than the candidate
-    partner_seen: set[str] = set()
-    own_seen = 0
-    addressed_me_seen = 0
-    command_seen = False
-    now = current.ts
-    speakers_of_thread = state.thread_speakers.get
-    for d, c in enumerate(window, 1):
-        speaker, addressee, question = c.speaker, c.addressee, c.question
-        gap = now - c.ts  # seconds: minutes bucket t0 (same minute), t1, t3, t10, tinf
-        f = [
-            _DISTANCE[d] if d <= 1000 else "d50",
-            "t0" if gap <= 0 else "t1" if gap <= 60 else "t3" if gap <= 180 else "t10" if gap <= 600 else "tinf",
-        ]
-        n = by_speaker.get(speaker, 0)
-        by_speaker[speaker] = n + 1
-        same = speaker == me
+def _named(
+    ctx: MessageContext, d: int, n: int, addressed_me_before: bool, addressed_since: set[str], command_before: bool
+) -> Candidate:
+    """The candidate ``d`` messages back, with its features by name.
+
+    ``n`` is how many of the ``d - 1`` newer window messages its author wrote;
+    ``addressed_me_before``: one of them by someone else addressed this author;
+    ``addressed_since``: whom they addressed; ``command_before``: one of them is a bot command.
+    """
+    c = ctx.window[d - 1]
+    current, me, addr, mentioned = ctx.current, ctx.me, ctx.addr, ctx.mentioned
+    speaker, addressee, question = c.speaker, c.addressee, c.question
+    gap = current.ts - c.ts  # seconds: minutes bucket t0 (same minute), t1, t3, t10, tinf
+    f = [
+        _DISTANCE[d] if d <= 1000 else "d50",
+        "t0" if gap <= 0 else "t1" if gap <= 60 else "t3" if gap <= 180 else "t10" if gap <= 600 else "tinf",
+    ]
+    same = speaker == me
+    if same:
+        if addr is not None and addressee == addr:
+            f.append("same_same_addr")
+        if addr is not None and addressee is not None and addressee != addr:
+            f.append("same_diff_addr")
+        if addr is None and addressee is not None and n == 0:
+            f.append("same_last_had_addr")
+    elif c.parent_speaker == me:
+        f.append("dyn_c_replied_me")
+        if ctx.my_last is not None and c.parent == ctx.my_last.index:
+            f.append("dyn_c_replied_my_last")
+    thread_speakers = ctx.thread_speakers.get(c.thread, ())
+    if not same and me in thread_speakers:
+        f.append("dyn_thread_has_me")
+    if addr is not None and speaker != addr and addr in thread_speakers:
+        f.append("dyn_thread_has_addr")
+    if ctx.my_last is not None and c.thread == ctx.my_last.thread:
+        f.append("dyn_same_thread")
         if same:
-            if addr is not None and addressee == addr:
-                f.append("same_same_addr")
-            if addr is not None and addressee is not None and addressee != addr:
-                f.append("same_diff_addr")
-            if addr is None and addressee is not None and own_seen == 0:
-                f.append("same_last_had_addr")
-        elif c.parent_speaker == me:
-            f.append("dyn_c_replied_me")
-            if my_last is not None and c.parent == my_last.index:
-                f.append("dyn_c_replied_my_last")
-        thread_speakers = speakers_of_thread(c.thread, ())
-        if not same and me in thread_speakers:
-            f.append("dyn_thread_has_me")
-        if addr is not None and speaker != addr and addr in thread_speakers:
-            f.append("dyn_thread_has_addr")
-        if my_last is not None and c.thread == my_last.thread:
-            f.append("dyn_same_thread")
-            if same:
-                f.append("dyn_same_thread_same")
-        if not same and speaker in partners:
-            f.append("partner")
-            if speaker not in partner_seen:
-                f.append("partner_last")
-            if addr is None:
-                f.append("partner_noaddr")
-                if speaker not in partner_seen:
-                    f.append("partner_last_noaddr")
-            partner_seen.add(speaker)
-        if same:
-            f.append("same")
-            if own_seen == 0:
-                f.append("same_last")
-            if addr is None:
-                f.append("same_noaddr")
-                if own_seen == 0:
-                    f.append("same_last_noaddr")
-            own_seen += 1
-        if addr is not None:
-            if speaker == addr:
-                f += ("addr_auth", f"addr_auth_rank{min(n, 2)}")
-                if addressee == me:
-                    f.append("addr_auth_and_back")
-                if question:
-                    f.append("addr_auth_q")
-            elif not same:
-                f.append("addr_other")
-        elif speaker in mentioned:
-            f.append("ment_auth")
-        if addressee == me and not same:
-            f.append("c_addr_me")
-            if addressed_me_seen == 0:
-                f.append("c_addr_me_last")
-            addressed_me_seen += 1
-            if addr is None:
-                f.append("c_addr_me_noaddr")
-        elif addressee is not None and not same:
-            f.append("c_addr_other")
-        if question and not same:
-            f.append("c_q")
-            if speaker not in addressed_since:
-                f.append("c_q_unans")
-            if addr is None:
-                f.append("c_q_noaddr")
-        if not same and c.index in first_of_speaker:
-            f.append("c_first_of_spk")
-        shared = c.tokens & current.tokens
-        if shared:
-            f.append("ov1")
-            if len(shared) >= 2:
-                f.append("ov2")
-            weight = sum(rarity[w] for w in shared)
-            if weight > 4:
-                f.append("idf4")
-            if weight > 8:
-                f.append("idf8")
-        if is_bot and c.command:
-            f.append("bot_cmd")
-            if not command_seen:
-                f.append("bot_cmd_last")
-        if current.ack:
+            f.append("dyn_same_thread_same")
+    if not same and speaker in ctx.partners:  # "last": the partner's latest message
+        f.append("partner")
+        if n == 0:
+            f.append("partner_last")
+        if addr is None:
+            f.append("partner_noaddr")
+            if n == 0:
+                f.append("partner_last_noaddr")
+    if same:
+        f.append("same")
+        if n == 0:
+            f.append("same_last")
+        if addr is None:
+            f.append("same_noaddr")
+            if n == 0:
+                f.append("same_last_noaddr")
+    if addr is not None:
+        if speaker == addr:
+            f += ("addr_auth", f"addr_auth_rank{min(n, 2)}")
             if addressee == me:
-                f.append("ack_c_addr_me")
-            if d == 1:
-                f.append("ack_d1")
-            if same:
-                f.append("ack_same")
-            if question and not same:
-                f.append("ack_q")
-        if not same and question:
-            if current.yes_no:
-                f.append("yes_no_to_q")
-            if current.instructs and c.asks_how:
-                f.append("instruction_to_how")
-        if same and current.instructs and c.instructs:
-            f.append("same_instructs")
-        if c.bot and not is_bot:
-            f.append("c_bot")
-        if n == 0 and not same:
-            f.append("auth_last")
-        if not _CROSSED.isdisjoint(f):
-            f += [f"{name}@{f[0]}" for name in _CROSSED.intersection(f)]
-        kinds = c.kinds
-        if c.parent == NO_PARENT:
-            kinds += ("start",)
-        answered_by = children.get(c.index)
-        if answered_by:
-            kinds += ("answered", "answered_by_me") if me in answered_by else ("answered",)
-        # Who the candidate's author is to this author, in one word, for the crossed features.
+                f.append("addr_auth_and_back")
+            if question:
+                f.append("addr_auth_q")
+        elif not same:
+            f.append("addr_other")
+    elif speaker in mentioned:
+        f.append("ment_auth")
+    if addressee == me and not same:
+        f.append("c_addr_me")
+        if not addressed_me_before:
+            f.append("c_addr_me_last")
+        if addr is None:
+            f.append("c_addr_me_noaddr")
+    elif addressee is not None and not same:
+        f.append("c_addr_other")
+    if question and not same:
+        f.append("c_q")
+        if speaker not in addressed_since:
+            f.append("c_q_unans")
+        if addr is None:
+            f.append("c_q_noaddr")
+    if not same and n + 1 == ctx.speakers[speaker]:  # its author's oldest message in the window
+        f.append("c_first_of_spk")
+    shared = c.tokens & current.tokens
+    if shared:
+        f.append("ov1")
+        if len(shared) >= 2:
+            f.append("ov2")
+        weight = sum(ctx.rarity[w] for w in shared)
+        if weight > 4:
+            f.append("idf4")
+        if weight > 8:
+            f.append("idf8")
+    if ctx.is_bot and c.command:
+        f.append("bot_cmd")
+        if not command_before:
+            f.append("bot_cmd_last")
+    if current.ack:
+        if addressee == me:
+            f.append("ack_c_addr_me")
+        if d == 1:
+            f.append("ack_d1")
         if same:
-            relation = "same"
-        elif addr is not None:
-            relation = "addr" if speaker == addr else "other"
-        elif addressee == me:
-            relation = "tome"
-        else:
-            relation = "partner" if speaker in partners else "ment" if speaker in mentioned else "none"
-        out.append(Candidate(c, f, relation, _COARSE[d] if d <= 1000 else "dx", kinds, mine))
-        if c.addressee:
-            addressed_since.add(c.addressee)
-        command_seen = command_seen or c.command
-    alone = ["self", *(f"rel_self|m_{k}" for k in mine)]
+            f.append("ack_same")
+        if question and not same:
+            f.append("ack_q")
+    if not same and question:
+        if current.yes_no:
+            f.append("yes_no_to_q")
+        if current.instructs and c.asks_how:
+            f.append("instruction_to_how")
+    if same and current.instructs and c.instructs:
+        f.append("same_instructs")
+    if c.bot and not ctx.is_bot:
+        f.append("c_bot")
+    if n == 0 and not same:
+        f.append("auth_last")
+    f += [f"{name}@{f[0]}" for name in f if name in _CROSSED]
+    return Candidate(c, f, _relation(ctx, c), _COARSE[d] if d <= 1000 else "dx", _kinds_now(ctx, c), current.kinds)
+
+
+def _kinds_now(ctx: MessageContext, c: Seen) -> tuple[str, ...]:
+    """The candidate's kinds, with what the links decided so far add (``start``, ``answered``…)."""
+    kinds = c.kinds
+    if c.parent == NO_PARENT:
+        kinds += ("start",)
+    answered_by = ctx.children.get(c.index)
+    if answered_by:
+        kinds += ("answered", "answered_by_me") if ctx.me in answered_by else ("answered",)
+    return kinds
+
+
+def _relation(ctx: MessageContext, c: Seen) -> str:
+    """Who the candidate's author is to this author, in one word, for the crossed features."""
+    speaker = c.speaker
+    if speaker == ctx.me:
+        return "same"
+    if ctx.addr is not None:
+        return "addr" if speaker == ctx.addr else "other"
+    if c.addressee == ctx.me:
+        return "tome"
+    return "partner" if speaker in ctx.partners else "ment" if speaker in ctx.mentioned else "none"
+
+
+def alone_features(ctx: MessageContext) -> list[str]:
+    """The features of the "no parent" candidate: what this message is on its own."""
+    current = ctx.current
+    alone = ["self", *(f"rel_self|m_{k}" for k in current.kinds)]
     if current.command:
         alone.append("self_bang")
     if current.ack:
         alone.append("self_ack")
-    if is_bot:
+    if ctx.is_bot:
         alone.append("self_bot")
-    if addr is None:
+    if ctx.addr is None:
         alone.append("self_noaddr")
     if current.question:
         alone.append("self_q")
-    if me not in {s.speaker for s in window}:
+    if ctx.me not in ctx.speakers:
         alone.append("self_new")
-    if not window:
+    if not ctx.window:
         alone.append("self_first")
-    if text and _GREETING.match(text.lower()):
+    if ctx.text and _GREETING.match(ctx.text.lower()):
         alone.append("self_greet")
-    out.append(Candidate(None, alone))
+    return alone
+
+
+def candidate_features(state: GroupState, current: Seen, text: str | None) -> list[Candidate]:
+    """Every candidate parent of ``current`` (most recent first, "no parent" last) with features."""
+    ctx = message_context(state, current, text)
+    out: list[Candidate] = []
+    by_speaker: dict[str, int] = {}
+    addressed_since: set[str] = set()  # speakers addressed by messages newer than the candidate
+    addressed_me_before = command_before = False
+    me = ctx.me
+    for d, c in enumerate(ctx.window, 1):
+        n = by_speaker.get(c.speaker, 0)
+        by_speaker[c.speaker] = n + 1
+        out.append(_named(ctx, d, n, addressed_me_before, addressed_since, command_before))
+        if c.addressee:
+            addressed_since.add(c.addressee)
+        addressed_me_before = addressed_me_before or (c.addressee == me and c.speaker != me)
+        command_before = command_before or c.command
+    out.append(Candidate(None, alone_features(ctx)))
     return out
+
+
+def candidate_at(ctx: MessageContext, d: int) -> Candidate:
+    """The candidate ``d`` messages back alone, with its features by name (to explain a choice)."""
+    newer = ctx.window[: d - 1]
+    speaker, me = ctx.window[d - 1].speaker, ctx.me
+    return _named(
+        ctx,
+        d,
+        sum(1 for s in newer if s.speaker == speaker),
+        any(s.addressee == me and s.speaker != me for s in newer),
+        {s.addressee for s in newer if s.addressee},
+        any(s.command for s in newer),
+    )

@@ -38,7 +38,16 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from shequn.classify._replies_features import NO_PARENT, WINDOW, Candidate, GroupState, candidate_features
+from shequn.classify._replies_features import (
+    NO_PARENT,
+    WINDOW,
+    Candidate,
+    GroupState,
+    alone_features,
+    candidate_at,
+    message_context,
+)
+from shequn.classify._replies_scores import RELATIONS, Weights, window_scores
 from shequn.errors import ConfigError
 
 __all__ = [
@@ -146,6 +155,8 @@ class ReplyModel:
     #: Sums of crossed-feature weights by their parts, filled as inference meets them: the
     #: crosses of a candidate are weighed with two look-ups instead of a dozen names.
     _crossed: dict[tuple, float] = field(default_factory=dict, init=False, compare=False, repr=False)
+    #: This message's kinds -> each relation's weight crossed with them.
+    _mines: dict[tuple[str, ...], dict[str, float]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def scores(self, candidates: list[Candidate]) -> list[float]:
         """Each candidate's score (equal to the sum of the weights of its :meth:`Candidate.all_features`)."""
@@ -168,6 +179,39 @@ class ReplyModel:
             out.append(score)
         return out
 
+    @functools.cached_property
+    def layout(self) -> Weights:
+        """The weights laid out for :func:`~._replies_scores.window_scores`, built once."""
+        return Weights(self.weights, self.window)
+
+    @functools.cached_property
+    def speaks_for(self) -> dict[str, tuple[str, float]]:
+        """Feature -> the rule it speaks for and its weight, for the features with a rule and a positive weight."""
+        found = {}
+        for name, weight in self.weights.items():
+            rule = RULES.get(name.partition("@")[0].partition("|")[0])
+            if rule is not None and weight > 0:
+                found[name] = (rule, weight)
+        return found
+
+    def crossed_weight(self, key: tuple[str, str, tuple[str, ...], int]) -> float:
+        """The weight of a candidate's crossed features from their parts, cached.
+
+        ``key`` is ``(relation, coarse distance, kinds, links)``; ``links`` adds ``start`` (+1),
+        ``answered`` (+2) and ``answered_by_me`` (+4) to ``kinds``.
+        """
+        relation, distance, kinds, links = key
+        full = kinds + tuple(k for bit, k in _LINK_KINDS if links & bit)
+        part = self._crossed[key] = self._crossed_sum(relation, distance, full, ())
+        return part
+
+    def mine_weights(self, mine: tuple[str, ...]) -> dict[str, float]:
+        """Each relation's weight crossed with this message's kinds ``mine``, cached."""
+        weights = self._mines.get(mine)
+        if weights is None:
+            weights = self._mines[mine] = {r: self._crossed_sum(r, "", (), mine) for r in RELATIONS}
+        return weights
+
     def _crossed_sum(self, relation: str, distance: str, kinds: tuple[str, ...], mine: tuple[str, ...]) -> float:
         get = self.weights.get
         rel = f"rel_{relation}"
@@ -184,6 +228,10 @@ class ReplyModel:
             "trained": self.trained,
         }
         return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+#: What the links decided so far add to a candidate's kinds, by bit of ``links``.
+_LINK_KINDS: tuple[tuple[int, str], ...] = ((1, "start"), (2, "answered"), (4, "answered_by_me"))
 
 
 def _parse(data: Any, where: str) -> ReplyModel:
@@ -227,19 +275,19 @@ def _seconds(ts: datetime | float | int) -> float:
 
 def _rule(model: ReplyModel, features: list[str]) -> str:
     totals: dict[str, float] = {}
+    speaks_for = model.speaks_for
     for f in features:
-        rule = RULES.get(f.partition("@")[0].partition("|")[0])
-        weight = model.weights.get(f, 0.0)
-        if rule is not None and weight > 0:
+        found = speaks_for.get(f)
+        if found is not None:
+            rule, weight = found
             totals[rule] = totals.get(rule, 0.0) + weight
     return max(totals, key=totals.__getitem__) if totals else "proximity"
 
 
-def _choose(model: ReplyModel, candidates: list[Candidate]) -> tuple[int, float]:
-    """Index of the best candidate and its probability among all of them."""
-    scores = model.scores(candidates)
-    best = max(range(len(scores)), key=scores.__getitem__)
-    top = scores[best]
+def _choose(scores: list[float]) -> tuple[int, float]:
+    """Index of the best candidate (the first of equals) and its probability among all of them."""
+    top = max(scores)
+    best = scores.index(top)
     total = sum(math.exp(s - top) for s in scores)
     return best, 1.0 / total
 
@@ -254,35 +302,34 @@ class ReplyInference:
         self.model = model or default_reply_model()
         self._gap = max_gap.total_seconds()
         self._states: dict[Any, GroupState] = {}
-        self._ids: dict[Any, dict[int, str]] = {}
 
     def feed(self, msg: ReplyInput) -> ReplyLink | None:
         """The link of the next message of the stream, or None when it starts a conversation."""
         state = self._states.get(msg.group_id)
         if state is None:
             state = self._states[msg.group_id] = GroupState(window=self.model.window)
-            self._ids[msg.group_id] = {}
-        ids = self._ids[msg.group_id]
         ts = _seconds(msg.ts)
-        while state.recent and ts - state.recent[-1].ts > self._gap:
-            gone = state.recent.pop()
-            del state.by_index[gone.index]
+        state.forget_before(ts, self._gap)
         current = state.read(msg.event_id, ts, msg.member, msg.text)
         link: ReplyLink | None = None
         if msg.explicit_reply:
             parent = next((s.index for s in state.recent if s.key == msg.explicit_reply), NO_PARENT)
             link = ReplyLink(msg.event_id, msg.explicit_reply, "explicit", 1.0)
         else:
-            candidates = candidate_features(state, current, msg.text)
-            best, confidence = _choose(self.model, candidates)
-            chosen = candidates[best].seen
-            parent = NO_PARENT if chosen is None else chosen.index
-            if chosen is not None:
-                rule = _rule(self.model, candidates[best].all_features())
-                link = ReplyLink(msg.event_id, ids[chosen.index], rule, round(confidence, 4))
-        ids[current.index] = msg.event_id
+            model = self.model
+            ctx = message_context(state, current, msg.text)
+            scores = window_scores(
+                ctx, model.layout, model._crossed, model.crossed_weight, model.mine_weights(current.kinds)
+            )
+            scores.append(sum(map(model.weights.get, alone_features(ctx), repeat(0.0))))
+            best, confidence = _choose(scores)
+            parent = NO_PARENT
+            if best < len(ctx.window):
+                chosen = ctx.window[best]
+                parent = chosen.index
+                rule = _rule(model, candidate_at(ctx, best + 1).all_features())
+                link = ReplyLink(msg.event_id, chosen.key, rule, round(confidence, 4))
         state.add(current, parent)
-        ids.pop(current.index - state.window, None)
         return link
 
 
