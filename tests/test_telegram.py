@@ -6,6 +6,7 @@ their times are 2024-03-02 around 10:00 UTC, written by a machine in Berlin (UTC
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from collections import Counter
@@ -501,6 +502,19 @@ def test_truncated_import_leaves_the_log_unchanged(store: Store) -> None:
     with pytest.raises(SourceFormatError, match=r"line 59 \(messages\[2\]\): file ends inside a message"):
         import_file(store, DATA / "truncated.json", tz="Europe/Berlin")
     assert _count(store) == before == 8
+
+
+def test_imports_keep_each_files_size_and_hash_done_or_failed(store: Store) -> None:
+    # the hash is computed beside the import and written when the import ends, either way
+    good, bad = DATA / "replies_edits.json", DATA / "truncated.json"
+    import_file(store, good, tz="Europe/Berlin")
+    with pytest.raises(SourceFormatError):
+        import_file(store, bad, tz="Europe/Berlin")
+    rows = store.con.execute("SELECT path, size, sha256, status FROM imports ORDER BY import_id").fetchall()
+    assert rows == [
+        (str(path), path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest(), status)
+        for path, status in ((good, "done"), (bad, "failed"))
+    ]
 
 
 def test_account_import_counts_skipped_chats(store: Store) -> None:

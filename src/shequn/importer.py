@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -26,18 +27,21 @@ def _files_of(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
 
 
-def _fingerprint(path: Path) -> tuple[int, str]:
-    """Size and SHA-256 of a file, or of a folder's files with their relative names."""
+def _size(path: Path) -> int:
+    """Bytes of a file, or of a folder's files."""
+    return sum(file.stat().st_size for file in _files_of(path))
+
+
+def _sha256(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's files with their relative names."""
     digest = hashlib.sha256()
-    size = 0
     for file in _files_of(path):
         if path.is_dir():
             digest.update(str(file.relative_to(path)).encode() + b"\0")
         with open(file, "rb") as fh:
             while chunk := fh.read(1 << 20):
-                size += len(chunk)
-                digest.update(chunk)
-    return size, digest.hexdigest()
+                digest.update(chunk)  # releases the GIL: the parser goes on meanwhile
+    return digest.hexdigest()
 
 
 EXPORT_SUFFIXES = frozenset({".json", ".jsonl", ".txt", ".csv", ".zip", ".mbox", ".gz", ".log", ".weechatlog"})
@@ -105,24 +109,25 @@ def import_file(
     else:
         source = sources.detect(path)
     com = store.ensure_community(community, tz)
-    size, sha256 = _fingerprint(path)
+    size = _size(path)
     options = ReadOptions(
         tz=tz or com.timezone,
         chat_name=group,
         day=day,
         progress=progress(path, size) if progress else None,
     )
-    meta = ImportMeta(
-        path=str(path),
-        size=size,
-        sha256=sha256,
-        importer=source.NAME,
-        importer_version=source.VERSION,
-    )
-    records = source.read(path, options)
-    if strict:
-        records = _strict(records, path)
-    return store.import_records(records, community=com, meta=meta)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shequn-hash") as hasher:
+        meta = ImportMeta(
+            path=str(path),
+            size=size,
+            sha256=hasher.submit(_sha256, path),  # beside the import; the store waits for it at the end
+            importer=source.NAME,
+            importer_version=source.VERSION,
+        )
+        records = source.read(path, options)
+        if strict:
+            records = _strict(records, path)
+        return store.import_records(records, community=com, meta=meta)
 
 
 def import_paths(store: Store, paths: list[Path], **kwargs) -> list[ImportSummary]:  # type: ignore[no-untyped-def]

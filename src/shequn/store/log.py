@@ -220,7 +220,7 @@ class Store:
                 community.community_id,
                 meta.path,
                 meta.size,
-                meta.sha256,
+                meta.sha256 if isinstance(meta.sha256, str) else None,  # filled in at the end if pending
                 meta.importer,
                 meta.importer_version,
                 _now(),
@@ -233,9 +233,9 @@ class Store:
         try:
             with db.transaction(), db.bounded_memory():
                 self._write(records, builder, sink, summary)
-                self._finish(builder, sink, summary)
+                self._finish(builder, sink, summary, meta.digest())
         except BaseException as exc:
-            self._fail(import_id, exc)
+            self._fail(import_id, exc, meta)
             raise
         finally:
             with contextlib.suppress(*self.dialect.errors, OSError):  # never hide the import's own error
@@ -312,7 +312,7 @@ class Store:
         if batch:
             flush(batch)
 
-    def _finish(self, builder: RowBuilder, sink: _EventSink, summary: ImportSummary) -> None:
+    def _finish(self, builder: RowBuilder, sink: _EventSink, summary: ImportSummary, sha256: str) -> None:
         """Inside the import's transaction: identities, the staged rows, duplicates, the summary."""
         db = self.dialect
         if builder.identities:
@@ -348,7 +348,7 @@ class Store:
             )
         db.execute(
             """UPDATE imports SET status = 'done', finished_at = ?, records_read = ?, events_added = ?,
-               duplicates = ?, skipped = ?, first_ts = ?, last_ts = ? WHERE import_id = ?""",
+               duplicates = ?, skipped = ?, first_ts = ?, last_ts = ?, sha256 = ? WHERE import_id = ?""",
             [
                 _now(),
                 summary.records_read,
@@ -357,6 +357,7 @@ class Store:
                 orjson.dumps(summary.skipped).decode(),
                 summary.first_ts,
                 summary.last_ts,
+                sha256,
                 summary.import_id,
             ],
         )
@@ -396,13 +397,16 @@ class Store:
                 raise
         return summary
 
-    def _fail(self, import_id: int, exc: BaseException) -> None:
+    def _fail(self, import_id: int, exc: BaseException, meta: ImportMeta | None = None) -> None:
         message = str(exc) if isinstance(exc, ShequnError) else f"{type(exc).__name__}: {exc}"
         with contextlib.suppress(*self.dialect.errors):  # the failure is already being raised
             self.dialect.execute(
                 "UPDATE imports SET status = 'failed', finished_at = ?, error = ? WHERE import_id = ?",
                 [_now(), message, import_id],
             )
+        if meta is not None:
+            with contextlib.suppress(*self.dialect.errors, OSError):  # a file that cannot be hashed keeps none
+                self.dialect.execute("UPDATE imports SET sha256 = ? WHERE import_id = ?", [meta.digest(), import_id])
 
     # -- operator's settings on groups -------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,13 +20,21 @@ class Community:
 
 @dataclass(frozen=True)
 class ImportMeta:
-    """What is known of a file before it is read: its place, size, hash and importer."""
+    """What is known of a file before it is read: its place, size, hash and importer.
+
+    ``sha256`` may still be being computed (a future) while the file is read: hashing a
+    large export takes as long as a tenth of importing it, and needs no part of the import.
+    """
 
     path: str
     size: int
-    sha256: str
+    sha256: str | Future[str]
     importer: str
     importer_version: str
+
+    def digest(self) -> str:
+        """The file's SHA-256, waiting for it if it is still being computed."""
+        return self.sha256 if isinstance(self.sha256, str) else self.sha256.result()
 
 
 @dataclass
