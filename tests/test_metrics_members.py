@@ -21,7 +21,7 @@ from metrics_fixtures import CARRIER, QUIET, LogBuilder, measure, value
 from shequn import ids
 from shequn.cli_members import register
 from shequn.metrics import evaluate
-from shequn.metrics.levels import LEVELS, level_rows, member_levels
+from shequn.metrics.levels import LEVELS, level_facts, member_levels
 from shequn.metrics.members import (
     ENTRIES,
     absence_factor,
@@ -50,6 +50,14 @@ def named(rows: list[dict], column: str = "member_id") -> dict[str, dict]:
 
 def rows_of(ctx, expr) -> list[dict]:
     return ctx.backend.to_pyarrow(expr).to_pylist()
+
+
+def level_rows(rows: list[dict]) -> list[dict]:
+    """member_levels' rows as the catalog shows them, one dict at a time: the reference the
+    catalog's column-by-column build is checked against."""
+    order = {name: i for i, name in enumerate(LEVELS)}
+    out = [{"member_id": r["member_id"], "level": r["level"], "facts": level_facts(r)} for r in rows]
+    return sorted(out, key=lambda r: (order[r["level"]], r["member_id"]))
 
 
 def scalar(ctx, expr):

@@ -32,7 +32,6 @@ __all__ = [
     "LEVEL_WINDOW_DAYS",
     "catalog_levels",
     "level_facts",
-    "level_rows",
     "level_table_rows",
     "member_levels",
 ]
@@ -117,20 +116,13 @@ def catalog_levels(ctx: MetricContext) -> Any:
     return rows.order_by([rank, rows.member_id])
 
 
-def level_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Executed :func:`member_levels` rows as ``{member_id, level, facts}``, in level order."""
-    order = {name: i for i, name in enumerate(LEVELS)}
-    out = [{"member_id": r["member_id"], "level": r["level"], "facts": level_facts(r)} for r in rows]
-    return sorted(out, key=lambda r: (order[r["level"]], r["member_id"]))
-
-
 def level_table_rows(table: pa.Table) -> list[dict[str, Any]]:
-    """:func:`catalog_levels` executed (an Arrow table, already in level order) as :func:`level_rows` gives.
+    """:func:`catalog_levels` executed (an Arrow table, already in level order) as the catalog shows it.
 
-    The same rows as :func:`level_facts` picks, built column by column: with every member of
-    a large community on the front page, reading each column once and building each row's
-    facts by its level (with the cycle collector paused) costs a fifth of going through one
-    dict per row.
+    ``{member_id, level, facts}`` per member, the facts those :func:`level_facts` picks, built
+    column by column: with every member of a large community on the front page, reading each
+    column once and building each row's facts by its level (with the cycle collector paused)
+    costs a fifth of going through one dict per row.
     """
     columns = [
         table.column(name).to_pylist()

@@ -15,9 +15,8 @@ nothing the second time.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shequn import ids
+from shequn._nogc import fewer_collections
 from shequn.errors import ShequnError, StoreError
 from shequn.model import Action, Alias, Chat, Event, EventRows, Skip
 from shequn.settings import resolve
@@ -251,7 +251,7 @@ class Store:
         connection is only ever used by one thread at a time.
         """
         with (
-            _few_collections(),
+            fewer_collections(),
             self.dialect.beside_reader(),
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="shequn-write") as writer,
         ):
@@ -418,25 +418,6 @@ class Store:
         if not rows:
             raise StoreError(f"no group named {group_name!r}")
         return len(rows)
-
-
-@contextlib.contextmanager
-def _few_collections() -> Iterator[None]:
-    """Let the garbage collector run less often while a file is read.
-
-    Reading makes a container or two per message (attributes, mention lists) that reference
-    counting frees; but each allocation counts towards the next collection, and the full ones
-    walk every object the process holds (Arrow, DuckDB, Ibis modules). Freezing what exists
-    and collecting the young generation less often saves about a tenth of the read.
-    """
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 @dataclass
